@@ -1,0 +1,169 @@
+# ecflink - plain GNU make; honours CC CPPFLAGS CFLAGS LDFLAGS DESTDIR PREFIX.
+#
+#   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl
+#   make check      -Werror + ASan/UBSan copies under build/check, then every test
+#   make demo       a private slapd + ecflinkd walk-through
+#   make deps       install the Debian packages the build, tests and demo need
+#   make install    DESTDIR=... PREFIX=/usr
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
+PAMDIR ?= /lib/$(MULTIARCH)/security
+SCHEMADIR ?= $(SYSCONFDIR)/ldap/schema
+UNITDIR ?= /lib/systemd/system
+
+CFLAGS ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+VERSION := $(shell sed -n '1{s/^[^ ]* .//;s/. .*//;p}' debian/changelog 2>/dev/null)
+VERSION := $(or $(VERSION),0.1.0)
+
+WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow \
+	-Wmissing-prototypes -Wstrict-prototypes -Wno-format-nonliteral
+BASE_CPPFLAGS = -Icommon -DECFLINK_VERSION='"$(VERSION)"'
+
+# O: object directory.  BINOUT: where the three binaries go (empty: in the
+# tree, as plain `make` leaves them).  SAN=1: the test build.
+O ?= build/obj
+BINOUT ?=
+ifeq ($(SAN),1)
+APP_SAN = -Werror -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+MOD_SAN = -Werror -fsanitize=undefined -fno-sanitize-recover=undefined
+endif
+
+APP_CFLAGS = $(WARN) $(CFLAGS) $(APP_SAN) \
+	$(shell $(PKG_CONFIG) --cflags ldap libconfig libsystemd libcrypt nettle 2>/dev/null)
+MOD_CFLAGS = $(WARN) $(CFLAGS) $(MOD_SAN) -fPIC -fvisibility=hidden
+DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs ldap libconfig libsystemd libcrypt nettle 2>/dev/null) \
+	-lpthread
+PAM_LIBS = $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+COMMON_SRC = $(wildcard common/*.c)
+DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+PAM_SRC = $(wildcard pam_module/*.c)
+CLI_SRC = $(wildcard cli/*.c)
+UNIT_SRC = $(wildcard tests/test_*.c)
+TOOL_SRC = $(wildcard tests/tools/*.c)
+
+APP_COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/app/%.o)
+PIC_COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/pic/%.o)
+DAEMON_OBJ = $(DAEMON_SRC:%.c=$(O)/app/%.o)
+PAM_OBJ = $(PAM_SRC:%.c=$(O)/pic/%.o)
+CLI_OBJ = $(CLI_SRC:%.c=$(O)/app/%.o)
+
+ECFLINKD = $(if $(BINOUT),$(BINOUT)/ecflinkd,daemon/ecflinkd)
+ECFLINKCTL = $(if $(BINOUT),$(BINOUT)/ecflinkctl,cli/ecflinkctl)
+PAM_SO = $(if $(BINOUT),$(BINOUT)/pam_ecflink.so,pam_module/pam_ecflink.so)
+UNIT_BIN = $(UNIT_SRC:tests/%.c=$(O)/tests/%)
+TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
+
+.PHONY: all tests check check-build check-deb deb deps demo bench install clean format
+.DELETE_ON_ERROR:
+
+all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO)
+
+$(O)/app/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(MOD_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Convenience archives (as pam_u2f's libmodule): the binaries and the unit
+# tests link the same objects.
+$(O)/libcommon.a: $(APP_COMMON_OBJ)
+	$(AR) rcs $@ $^
+$(O)/libdaemon.a: $(DAEMON_OBJ)
+	$(AR) rcs $@ $^
+$(O)/libpammod.a: $(PAM_OBJ) $(PIC_COMMON_OBJ)
+	$(AR) rcs $@ $^
+$(O)/libcli.a: $(filter-out $(O)/app/cli/ecflinkctl.o,$(CLI_OBJ)) $(APP_COMMON_OBJ)
+	$(AR) rcs $@ $^
+
+$(ECFLINKD): $(O)/app/daemon/main.o $(O)/libdaemon.a $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+$(ECFLINKCTL): $(CLI_OBJ) $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^
+
+$(PAM_SO): $(O)/libpammod.a pam_module/pam_ecflink.map
+	@mkdir -p $(@D)
+	$(CC) $(MOD_CFLAGS) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--no-undefined \
+		-Wl,--version-script=pam_module/pam_ecflink.map -o $@ \
+		-Wl,--whole-archive $(O)/libpammod.a -Wl,--no-whole-archive $(PAM_LIBS)
+
+# Unit tests: tests/test_pam_*.c test the module's objects, tests/test_cli_*.c
+# the CLI's, the others common/ and daemon/.
+$(O)/tests/test_pam_%: tests/test_pam_%.c $(O)/libpammod.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Ipam_module $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(PAM_LIBS) $(TEST_LIBS)
+$(O)/tests/test_cli_%: tests/test_cli_%.c $(O)/libcli.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Icli $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+$(O)/tests/test_%: tests/test_%.c $(O)/libdaemon.a $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(DAEMON_LIBS) $(TEST_LIBS)
+$(O)/tools/%: tests/tools/%.c $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(PAM_LIBS)
+
+tests: $(UNIT_BIN) $(TOOL_BIN)
+
+deps:
+	@sh .ci/deps.sh
+
+# The test build never touches the three in-tree binaries.
+check-build:
+	$(MAKE) SAN=1 O=build/check BINOUT=build/check all tests
+
+check: deps
+	$(MAKE) check-build
+	$(MAKE) all
+	sh tests/run.sh build/check
+
+demo: deps all
+	$(MAKE) O=build/obj tests
+	sh tests/demo.sh
+
+bench: deps all
+	$(MAKE) O=build/obj tests
+	sh tests/bench.sh
+
+deb:
+	sh tests/deb.sh build
+
+check-deb: deps
+	sh tests/deb.sh check
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PAMDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/ecflink $(DESTDIR)$(SCHEMADIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 daemon/ecflinkd $(DESTDIR)$(SBINDIR)/ecflinkd
+	install -m 0755 cli/ecflinkctl $(DESTDIR)$(BINDIR)/ecflinkctl
+	install -m 0644 pam_module/pam_ecflink.so $(DESTDIR)$(PAMDIR)/pam_ecflink.so
+	install -m 0644 etc/ecflink.conf etc/redaction-notice.txt $(DESTDIR)$(SYSCONFDIR)/ecflink/
+	install -m 0644 schema/ecflink.schema schema/ecflink.ldif $(DESTDIR)$(SCHEMADIR)/
+	install -m 0644 etc/ecflinkd.service $(DESTDIR)$(UNITDIR)/ecflinkd.service
+	install -m 0644 daemon/ecflink.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 daemon/ecflinkd.8 cli/ecflinkctl.8 pam_module/pam_ecflink.8 \
+		$(DESTDIR)$(MANDIR)/man8/
+
+format:
+	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(DAEMON_SRC) daemon/main.c \
+		$(PAM_SRC) $(CLI_SRC) $(UNIT_SRC) $(TOOL_SRC)
+
+clean:
+	rm -rf build daemon/ecflinkd cli/ecflinkctl pam_module/pam_ecflink.so
+
+-include $(shell find build -name '*.d' 2>/dev/null)

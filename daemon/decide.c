@@ -1,0 +1,210 @@
+/*
+ * decide.c - PAM decisions (see decide.h and DESIGN.md's decision table).
+ */
+#include "decide.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+
+bool
+decide_live(const struct config *cfg, time_t now)
+{
+	return cfg->golive_set && now >= cfg->golive;
+}
+
+enum dir_rc
+decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
+	      enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
+	      bool *cached, struct ldap_pool_err *err)
+{
+	enum dir_rc rc;
+
+	*cached = false;
+	if (cfg->cache_ttl_s > 0 && cache_get(realm, user, a)) {
+		*cached = true;
+		return a->state == PST_UNKNOWN ? DIR_NOT_FOUND : DIR_OK;
+	}
+	rc = dir_find(&w->dc, cfg, gen, realm, user, deadline, a, err);
+	if (rc == DIR_NOT_FOUND) {
+		memset(a, 0, sizeof(*a));
+		a->state = PST_UNKNOWN;
+	}
+	if ((rc == DIR_OK || rc == DIR_NOT_FOUND) && dir_valid_login(user))
+		cache_put(realm, user, a, cfg->cache_ttl_s);
+	return rc;
+}
+
+static void
+set(struct decision *d, enum proto_result r, const char *log_result, const char *reason)
+{
+	d->result = r;
+	d->log_result = log_result;
+	d->reason = reason;
+}
+
+/*
+ * Copies a configured message into d, replacing each "%s" with arg (the
+ * template is the court's text, never used as a printf format).
+ */
+static void
+say(struct decision *d, enum proto_msg_style style, const char *tmpl, const char *arg)
+{
+	size_t o = 0;
+
+	d->style = style;
+	for (; *tmpl != '\0' && o + 1 < sizeof(d->message); tmpl++) {
+		if (tmpl[0] == '%' && tmpl[1] == 's' && arg != NULL) {
+			o += (size_t)snprintf(d->message + o, sizeof(d->message) - o, "%s", arg);
+			if (o >= sizeof(d->message))
+				o = sizeof(d->message) - 1;
+			tmpl++;
+			continue;
+		}
+		d->message[o++] = *tmpl;
+	}
+	d->message[o] = '\0';
+}
+
+static void
+fail_dir(struct decision *d, enum dir_rc rc, const struct ldap_pool_err *err)
+{
+	set(d, PRS_UNAVAIL, "error", rc == DIR_UNAVAILABLE ? "ldap_unavailable" : "ldap_error");
+	snprintf(d->detail, sizeof(d->detail), "%s", err->msg);
+}
+
+static void decide_account(struct worker *w, const struct config *cfg, unsigned int gen,
+			   const struct pam_req *rq, struct decision *d);
+
+/* The auth phase of a login that may log in: verify or leave it to others. */
+static void
+auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
+	   const struct pam_req *rq, struct decision *d)
+{
+	struct ldap_pool_err err = { "" };
+	enum dir_rc rc;
+
+	if (!(rq->flags & PF_AUTHENTICATE)) {
+		set(d, PRS_IGNORE, "allow", "not_verified");
+		return;
+	}
+	rc = ldconn_user_bind(&w->dc.bind, cfg, gen, d->acct.dn, rq->password, rq->deadline,
+			      &err);
+	if (rc == DIR_BAD_CREDENTIALS && d->cached) {
+		/* The cached DN may be stale (entry renamed or moved): ask the
+		 * directory again and decide afresh if anything changed. */
+		struct account fresh;
+		struct ldap_pool_err ferr = { "" };
+		enum dir_rc frc;
+
+		frc = dir_find(&w->dc, cfg, gen, rq->realm, rq->user, rq->deadline, &fresh, &ferr);
+		if (frc == DIR_OK || frc == DIR_NOT_FOUND) {
+			if (frc == DIR_NOT_FOUND)
+				fresh.state = PST_UNKNOWN;
+			cache_put(rq->realm, rq->user, &fresh, cfg->cache_ttl_s);
+		}
+		if (frc != DIR_OK || strcmp(fresh.dn, d->acct.dn) != 0 ||
+		    fresh.state != d->acct.state) {
+			if (frc != DIR_OK && frc != DIR_NOT_FOUND) {
+				fail_dir(d, frc, &ferr);
+				return;
+			}
+			d->cached = false;
+			d->acct = fresh;
+			decide_account(w, cfg, gen, rq, d);
+			return;
+		}
+	}
+	switch (rc) {
+	case DIR_OK:
+		set(d, PRS_SUCCESS, "allow", "password_ok");
+		break;
+	case DIR_BAD_CREDENTIALS:
+		set(d, PRS_AUTH_ERR, "deny", "bad_password");
+		snprintf(d->detail, sizeof(d->detail), "%s", err.msg);
+		break;
+	default:
+		fail_dir(d, rc, &err);
+		break;
+	}
+}
+
+/* Decides from d->acct (already looked up). */
+static void
+decide_account(struct worker *w, const struct config *cfg, unsigned int gen,
+	       const struct pam_req *rq, struct decision *d)
+{
+	bool live = decide_live(cfg, time(NULL));
+	bool auth = rq->type == PT_AUTH;
+	char when[128];
+
+	switch (d->acct.state) {
+	case PST_UNKNOWN:
+		set(d, PRS_USER_UNKNOWN, "deny", "unknown_user");
+		return;
+	case PST_LEGACY_LINKED:
+		set(d, auth ? PRS_AUTH_ERR : PRS_PERM_DENIED, "deny", "retired_credential");
+		say(d, PMS_ERROR, cfg->msg.retired, NULL);
+		return;
+	case PST_LEGACY_LOCKED:
+		set(d, PRS_AUTH_ERR, "deny", "locked");
+		return;
+	case PST_LEGACY_UNLINKED:
+		if (live && cfg->unlinked_legacy == UNLINKED_LEGACY_DENY) {
+			set(d, auth ? PRS_AUTH_ERR : PRS_PERM_DENIED, "deny",
+			    "unlinked_legacy_denied");
+			say(d, PMS_ERROR, cfg->msg.legacy_denied, NULL);
+			return;
+		}
+		if (auth) {
+			auth_phase(w, cfg, gen, rq, d);
+			return;
+		}
+		set(d, PRS_SUCCESS, "allow", live ? "unlinked_legacy_allowed" : "before_golive");
+		return;
+	case PST_PACER_UNLINKED:
+	case PST_PACER_LINKED:
+		if (auth) {
+			auth_phase(w, cfg, gen, rq, d);
+			return;
+		}
+		if (!live) {
+			set(d, PRS_PERM_DENIED, "deny", "before_golive");
+			if (config_format_golive(cfg, when, sizeof(when)) < 0)
+				snprintf(when, sizeof(when), "a date the court will announce");
+			say(d, PMS_ERROR, cfg->msg.golive_pending, when);
+		} else if (d->acct.state == PST_PACER_UNLINKED) {
+			set(d, PRS_PERM_DENIED, "deny", "not_linked");
+			say(d, PMS_ERROR, cfg->msg.pacer_search_only, NULL);
+		} else {
+			set(d, PRS_SUCCESS, "allow", "linked");
+		}
+		return;
+	}
+	set(d, PRS_UNAVAIL, "error", "internal");
+	snprintf(d->detail, sizeof(d->detail), "account in unknown state %d", d->acct.state);
+}
+
+void
+decide_pam(struct worker *w, const struct config *cfg, unsigned int gen,
+	   const struct pam_req *rq, struct decision *d)
+{
+	struct ldap_pool_err err = { "" };
+	enum dir_rc rc;
+
+	memset(d, 0, sizeof(*d));
+	if (!dir_valid_login(rq->user)) {
+		set(d, PRS_USER_UNKNOWN, "deny", "invalid_user");
+		return;
+	}
+	rc = decide_lookup(w, cfg, gen, rq->realm, rq->user, rq->deadline, &d->acct, &d->cached,
+			   &err);
+	if (rc != DIR_OK && rc != DIR_NOT_FOUND) {
+		fail_dir(d, rc, &err);
+		return;
+	}
+	d->have_account = rc == DIR_OK;
+	decide_account(w, cfg, gen, rq, d);
+}

@@ -1,0 +1,57 @@
+/*
+ * decide.h - the PAM decision table of DESIGN.md ("PAM module behaviour").
+ *
+ * decide_pam() answers one PAM phase for one user from the cache or the
+ * directory; it never logs (the dispatcher writes the one line per
+ * attempt from the struct decision).
+ */
+#ifndef ECFLINK_DECIDE_H
+#define ECFLINK_DECIDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "directory.h"
+#include "proto.h"
+#include "server.h"
+
+struct pam_req {
+	uint16_t type;			/* PT_AUTH or PT_ACCOUNT */
+	enum proto_realm realm;
+	const char *user;
+	const char *password;		/* NULL unless PF_AUTHENTICATE */
+	uint32_t flags;
+	const char *service, *rhost, *tty, *ruser;
+	uid_t peer_uid;
+	int64_t deadline;		/* monotonic ms by which to answer */
+};
+
+struct decision {
+	enum proto_result result;
+	const char *log_result;		/* allow, deny or error */
+	const char *reason;		/* one word for the log */
+	char detail[2048];		/* why, for the log only (LDAP error...) */
+	char message[1024];		/* for the user; "" = none */
+	enum proto_msg_style style;
+	bool have_account;
+	struct account acct;
+	bool cached;
+};
+
+/*
+ * Finds user in realm through the cache; *cached says where the answer
+ * came from.  DIR_NOT_FOUND for an unknown user.
+ */
+enum dir_rc decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
+			  enum proto_realm realm, const char *user, int64_t deadline,
+			  struct account *a, bool *cached, struct ldap_pool_err *err);
+
+/* True when the court has gone live at time now. */
+bool decide_live(const struct config *cfg, time_t now);
+
+void decide_pam(struct worker *w, const struct config *cfg, unsigned int gen,
+		const struct pam_req *rq, struct decision *d);
+
+#endif

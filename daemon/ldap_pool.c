@@ -1,0 +1,308 @@
+/*
+ * ldap_pool.c - per-worker persistent LDAP connections (see ldap_pool.h).
+ */
+#include "ldap_pool.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "log.h"
+#include "sockio.h"
+
+#define BACKOFF_MIN_MS 200
+#define BACKOFF_MAX_MS 10000
+
+static void
+seterr(struct ldap_pool_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+}
+
+void
+ldconn_init(struct ldconn *c, enum ldconn_kind kind)
+{
+	memset(c, 0, sizeof(*c));
+	c->kind = kind;
+}
+
+void
+ldconn_drop(struct ldconn *c)
+{
+	if (c->ld != NULL)
+		ldap_unbind_ext_s(c->ld, NULL, NULL);
+	c->ld = NULL;
+}
+
+int
+ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv)
+{
+	int64_t left = deadline - sockio_now_ms();
+
+	if (left <= 0)
+		return -1;
+	if (left > cfg->timeout_ms)
+		left = cfg->timeout_ms;
+	tv->tv_sec = (time_t)(left / 1000);
+	tv->tv_usec = (suseconds_t)(left % 1000) * 1000;
+	return 0;
+}
+
+/* Sets the per-operation and connect timeouts on c from the budget left. */
+static int
+set_timeouts(struct ldconn *c, const struct config *cfg, int64_t deadline)
+{
+	struct timeval tv, ntv;
+
+	if (ldconn_budget(cfg, deadline, &tv) < 0)
+		return -1;
+	ntv.tv_sec = cfg->network_timeout_ms / 1000;
+	ntv.tv_usec = (suseconds_t)(cfg->network_timeout_ms % 1000) * 1000;
+	if (timercmp(&tv, &ntv, <))
+		ntv = tv;
+	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, &tv);
+	ldap_set_option(c->ld, LDAP_OPT_NETWORK_TIMEOUT, &ntv);
+	return 0;
+}
+
+/* The URI list this kind of connection uses: reads fail over, writes don't. */
+static int
+uri_list(const struct config *cfg, enum ldconn_kind kind, char *out, size_t len)
+{
+	size_t i, off = 0;
+
+	if (kind == LDCONN_WRITE)
+		return snprintf(out, len, "%s", cfg->write_uri) < (int)len ? 0 : -1;
+	out[0] = '\0';
+	for (i = 0; i < cfg->n_uris; i++) {
+		int n = snprintf(out + off, len - off, "%s%s", i ? " " : "", cfg->uris[i]);
+
+		if (n < 0 || (size_t)n >= len - off)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+static bool
+is_down(int rc)
+{
+	return rc == LDAP_SERVER_DOWN || rc == LDAP_CONNECT_ERROR || rc == LDAP_TIMEOUT ||
+	       rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY || rc == LDAP_TIMELIMIT_EXCEEDED;
+}
+
+static void
+note_failure(struct ldconn *c)
+{
+	ldconn_drop(c);
+	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (c->backoff_ms > BACKOFF_MAX_MS)
+		c->backoff_ms = BACKOFF_MAX_MS;
+	c->retry_at = sockio_now_ms() + c->backoff_ms;
+}
+
+/* Opens c if needed: initialize, options, StartTLS, and for service
+ * connections a bind as ldap.bind_dn.  0 when usable. */
+static enum dir_rc
+ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t deadline,
+       struct ldap_pool_err *err)
+{
+	char uris[4096];
+	int rc, v3 = LDAP_VERSION3;
+	struct berval cred;
+
+	if (c->ld != NULL && c->gen == gen)
+		return DIR_OK;
+	ldconn_drop(c);
+	if (sockio_now_ms() < c->retry_at) {
+		seterr(err, "LDAP server unreachable; next attempt in %lld ms",
+		       (long long)(c->retry_at - sockio_now_ms()));
+		return DIR_UNAVAILABLE;
+	}
+	if (uri_list(cfg, c->kind, uris, sizeof(uris)) < 0) {
+		seterr(err, "LDAP URI list too long");
+		return DIR_ERROR;
+	}
+	rc = ldap_initialize(&c->ld, uris);
+	if (rc != LDAP_SUCCESS) {
+		seterr(err, "ldap_initialize(%s): %s", uris, ldap_err2string(rc));
+		c->ld = NULL;
+		return DIR_ERROR;
+	}
+	c->gen = gen;
+	ldap_set_option(c->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	ldap_set_option(c->ld, LDAP_OPT_RESTART, LDAP_OPT_ON);
+	if (cfg->ca_file != NULL) {
+		int zero = 0;
+
+		ldap_set_option(c->ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
+		ldap_set_option(c->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	}
+	if (set_timeouts(c, cfg, deadline) < 0) {
+		seterr(err, "request deadline passed before connecting to LDAP");
+		return DIR_UNAVAILABLE;
+	}
+	if (cfg->starttls) {
+		rc = ldap_start_tls_s(c->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS) {
+			seterr(err, "StartTLS with %s: %s", uris, ldap_err2string(rc));
+			note_failure(c);
+			return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
+		}
+	}
+	if (c->kind == LDCONN_BIND)
+		return DIR_OK;
+	cred.bv_val = cfg->bind_password;
+	cred.bv_len = strlen(cfg->bind_password);
+	rc = ldap_sasl_bind_s(c->ld, cfg->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+	if (rc != LDAP_SUCCESS) {
+		seterr(err, "bind as %s to %s: %s", cfg->bind_dn, uris, ldap_err2string(rc));
+		note_failure(c);
+		return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
+	}
+	c->backoff_ms = 0;
+	c->retry_at = 0;
+	return DIR_OK;
+}
+
+/* Maps a failed operation's code, dropping the connection when its state
+ * is unknown (timeout) or gone (server down). */
+static enum dir_rc
+classify(struct ldconn *c, int rc, const char *what, struct ldap_pool_err *err)
+{
+	seterr(err, "%s: %s", what, ldap_err2string(rc));
+	if (is_down(rc)) {
+		if (rc == LDAP_TIMEOUT)
+			ldconn_drop(c);
+		else
+			note_failure(c);
+		return DIR_UNAVAILABLE;
+	}
+	if (rc == LDAP_NO_SUCH_OBJECT)
+		return DIR_NOT_FOUND;
+	if (rc == LDAP_ASSERTION_FAILED || rc == LDAP_CONSTRAINT_VIOLATION)
+		return DIR_CONFLICT;
+	return DIR_ERROR;
+}
+
+enum dir_rc
+ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *base,
+	      const char *filter, char **attrs, int sizelimit, int64_t deadline,
+	      LDAPMessage **res, struct ldap_pool_err *err)
+{
+	int attempt;
+
+	*res = NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		bool fresh = c->ld == NULL || c->gen != gen;
+		struct timeval tv;
+		enum dir_rc d;
+		int rc;
+
+		d = ensure(c, cfg, gen, deadline, err);
+		if (d != DIR_OK)
+			return d;
+		if (ldconn_budget(cfg, deadline, &tv) < 0) {
+			seterr(err, "request deadline passed before the LDAP search");
+			return DIR_UNAVAILABLE;
+		}
+		rc = ldap_search_ext_s(c->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL,
+				       NULL, &tv, sizelimit, res);
+		if (rc == LDAP_SUCCESS)
+			return DIR_OK;
+		if (*res != NULL) {
+			ldap_msgfree(*res);
+			*res = NULL;
+		}
+		if (rc == LDAP_SIZELIMIT_EXCEEDED) {
+			seterr(err, "search %s under %s matched more than %d entries", filter,
+			       base, sizelimit);
+			return DIR_ERROR;
+		}
+		/* A kept connection may have died while idle (slapd restart):
+		 * one fresh attempt before calling the server down. */
+		if (rc == LDAP_SERVER_DOWN && !fresh) {
+			ldconn_drop(c);
+			continue;
+		}
+		return classify(c, rc, "LDAP search", err);
+	}
+	return DIR_UNAVAILABLE;
+}
+
+enum dir_rc
+ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *dn,
+		 const char *password, int64_t deadline, struct ldap_pool_err *err)
+{
+	struct berval cred;
+	int attempt;
+
+	/* An empty password would be an unauthenticated bind, which succeeds. */
+	if (password == NULL || *password == '\0') {
+		seterr(err, "empty password");
+		return DIR_BAD_CREDENTIALS;
+	}
+	cred.bv_val = (char *)password;
+	cred.bv_len = strlen(password);
+	for (attempt = 0; attempt < 2; attempt++) {
+		bool fresh = c->ld == NULL || c->gen != gen;
+		enum dir_rc d;
+		int rc;
+
+		d = ensure(c, cfg, gen, deadline, err);
+		if (d != DIR_OK)
+			return d;
+		if (set_timeouts(c, cfg, deadline) < 0) {
+			seterr(err, "request deadline passed before the user bind");
+			return DIR_UNAVAILABLE;
+		}
+		rc = ldap_sasl_bind_s(c->ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+		if (rc == LDAP_SUCCESS) {
+			c->backoff_ms = 0;
+			return DIR_OK;
+		}
+		if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INAPPROPRIATE_AUTH ||
+		    rc == LDAP_UNWILLING_TO_PERFORM) {
+			seterr(err, "bind as %s: %s", dn, ldap_err2string(rc));
+			return DIR_BAD_CREDENTIALS;
+		}
+		if (rc == LDAP_SERVER_DOWN && !fresh) {
+			ldconn_drop(c);
+			continue;
+		}
+		return classify(c, rc, "LDAP user bind", err);
+	}
+	return DIR_UNAVAILABLE;
+}
+
+int
+ldap_filter_escape(const char *value, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (; *value != '\0'; value++) {
+		unsigned char ch = (unsigned char)*value;
+
+		if (ch == '*' || ch == '(' || ch == ')' || ch == '\\' || ch < 0x20 || ch == 0x7f) {
+			if (outlen - o < 4)
+				return -1;
+			snprintf(out + o, 4, "\\%02x", ch);
+			o += 3;
+		} else {
+			if (outlen - o < 2)
+				return -1;
+			out[o++] = (char)ch;
+		}
+	}
+	if (o >= outlen)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}

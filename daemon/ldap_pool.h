@@ -1,0 +1,70 @@
+/*
+ * ldap_pool.h - the persistent LDAP connections a worker thread owns.
+ *
+ * Each worker owns one struct ldconn per purpose (service searches, user
+ * binds, writes); nothing here is shared between threads, so no locking.
+ * A connection is opened lazily, kept across requests, dropped on a
+ * timeout or a lost server, and reopened with backoff: while the server is
+ * down, requests fail fast instead of each waiting out a connect timeout.
+ *
+ * Every operation is bounded by min(ldap.timeout_ms, time left before the
+ * request's deadline); connects by ldap.network_timeout_ms as well.
+ */
+#ifndef ECFLINK_LDAP_POOL_H
+#define ECFLINK_LDAP_POOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <ldap.h>
+
+#include "config.h"
+
+enum dir_rc {
+	DIR_OK = 0,
+	DIR_NOT_FOUND,		/* no such entry */
+	DIR_BAD_CREDENTIALS,	/* a user bind was refused */
+	DIR_UNAVAILABLE,	/* server down, timed out, or deadline spent */
+	DIR_ERROR,		/* anything else: bad data, bad base, ACL ... */
+	DIR_CONFLICT,		/* assertion failed or constraint violated */
+};
+
+enum ldconn_kind { LDCONN_READ, LDCONN_BIND, LDCONN_WRITE };
+
+struct ldconn {
+	LDAP *ld;
+	enum ldconn_kind kind;
+	unsigned int gen;	/* config generation the handle was made for */
+	int64_t retry_at;	/* no new connect before this (monotonic ms) */
+	int backoff_ms;
+};
+
+struct ldap_pool_err {
+	char msg[2048];
+};
+
+void ldconn_init(struct ldconn *c, enum ldconn_kind kind);
+void ldconn_drop(struct ldconn *c);
+
+/*
+ * Searches base (subtree) on c, which is connected and bound as the service
+ * DN first if needed.  At most sizelimit entries.  On DIR_OK *res holds the
+ * result for the caller to ldap_msgfree().  A connection found stale is
+ * reopened once within the deadline.
+ */
+enum dir_rc ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen,
+			  const char *base, const char *filter, char **attrs, int sizelimit,
+			  int64_t deadline, LDAPMessage **res, struct ldap_pool_err *err);
+
+/* Simple bind as dn with password on c (an LDCONN_BIND connection). */
+enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen,
+			     const char *dn, const char *password, int64_t deadline,
+			     struct ldap_pool_err *err);
+
+/* Writes the budget left for one operation into tv; -1 when none is left. */
+int ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv);
+
+/* Escapes value for use inside an LDAP filter (RFC 4515) into out. */
+int ldap_filter_escape(const char *value, char *out, size_t outlen);
+
+#endif

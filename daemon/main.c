@@ -1,0 +1,190 @@
+/*
+ * main.c - ecflinkd: start-up, privilege drop, and shutdown.
+ *
+ *   ecflinkd [-d] [-f FILE]   run (in the foreground; -d also logs to stderr)
+ *   ecflinkd -t [-f FILE]     check the configuration and exit 0 or 1
+ */
+#include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "config.h"
+#include "log.h"
+#include "redaction.h"
+#include "server.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ecflinkd [-dtV] [-f config-file]\n"
+			"  -d  log to stderr as well as syslog\n"
+			"  -f  configuration file (default " CONFIG_DEFAULT_PATH ")\n"
+			"  -t  check the configuration, print each fault, and exit\n"
+			"  -V  print the version and exit\n");
+	exit(2);
+}
+
+static void
+print_fault(void *ctx, const char *line)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", line);
+}
+
+static void
+log_fault(void *ctx, const char *line)
+{
+	(void)ctx;
+	log_warnx("%s", line);
+}
+
+/* Warns about default paths that do not exist (an error only when used). */
+static void
+check_default_paths(const struct config *cfg, void (*warn)(void *, const char *))
+{
+	char line[1024];
+	struct stat st;
+
+	if (!cfg->notice_file_set && stat(cfg->notice_file, &st) < 0) {
+		snprintf(line, sizeof(line),
+			 "warning: redaction.notice_file %s: %s; PAM services using the "
+			 "'redaction' argument will fail closed",
+			 cfg->notice_file, strerror(errno));
+		warn(NULL, line);
+	}
+	if (!cfg->spool_dir_set && stat(cfg->spool_dir, &st) < 0) {
+		snprintf(line, sizeof(line),
+			 "warning: mail.spool_dir %s: %s; link notifications cannot be spooled",
+			 cfg->spool_dir, strerror(errno));
+		warn(NULL, line);
+	}
+}
+
+static int
+check_only(const char *path)
+{
+	struct config *cfg = config_load(path, print_fault, NULL);
+
+	if (cfg == NULL) {
+		fprintf(stderr, "%s: configuration has errors; ecflinkd would not start\n", path);
+		return 1;
+	}
+	check_default_paths(cfg, print_fault);
+	printf("%s: configuration OK\n", path);
+	config_free(cfg);
+	return 0;
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (pw == NULL)
+		fatalx("daemon.user %s: no such user", user);
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0)
+		fatal("initgroups for %s", user);
+	if (setgid(pw->pw_gid) < 0)
+		fatal("setgid %d", (int)pw->pw_gid);
+	if (setuid(pw->pw_uid) < 0)
+		fatal("setuid %d", (int)pw->pw_uid);
+	if (getuid() != pw->pw_uid || geteuid() != pw->pw_uid || getegid() != pw->pw_gid)
+		fatalx("privilege drop to %s did not take", user);
+}
+
+/* The socket's directory must exist at start (DESIGN.md "Configuration"). */
+static void
+check_socket_dir(const char *path)
+{
+	char copy[4096], *dir;
+	struct stat st;
+
+	snprintf(copy, sizeof(copy), "%s", path);
+	dir = dirname(copy);
+	if (stat(dir, &st) < 0)
+		fatal("socket.path %s: directory %s", path, dir);
+	if (!S_ISDIR(st.st_mode))
+		fatalx("socket.path %s: %s is not a directory", path, dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = CONFIG_DEFAULT_PATH;
+	bool foreground = false, test = false;
+	struct config *cfg;
+	char *sock;
+	int ch, lfd, rc;
+
+	while ((ch = getopt(argc, argv, "df:tVh")) != -1) {
+		switch (ch) {
+		case 'd':
+			foreground = true;
+			break;
+		case 'f':
+			path = optarg;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'V':
+			printf("ecflinkd %s\n", ECFLINK_VERSION);
+			return 0;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (test)
+		return check_only(path);
+
+	log_init(LOG_AUTHPRIV, false, true);
+	cfg = config_load(path, log_fault, NULL);
+	if (cfg == NULL)
+		fatalx("%s: configuration has errors (run ecflinkd -t -f %s)", path, path);
+	/* Before any thread exists: localtime_r reads TZ only here. */
+	if (cfg->timezone != NULL && setenv("TZ", cfg->timezone, 1) < 0)
+		fatal("setenv TZ");
+	tzset();
+	closelog();
+	log_init(cfg->facility, cfg->debug, foreground);
+	check_default_paths(cfg, log_fault);
+	if (redaction_load(cfg) < 0)
+		log_warnx("no redaction notice loaded; PAM services using 'redaction' will "
+			  "fail closed until it is fixed and ecflinkd reloaded");
+	if (cache_init() < 0)
+		fatal("cache");
+	check_socket_dir(cfg->socket_path);
+	lfd = server_listen(cfg);
+	if (cfg->user != NULL)
+		drop_privileges(cfg->user);
+	sock = strdup(cfg->socket_path);
+	if (sock == NULL)
+		fatal("strdup");
+	log_info("starting: court \"%s\", socket %s, %d LDAP workers", cfg->court_name,
+		 cfg->socket_path, cfg->pool_size);
+	server_set_config(cfg);
+	rc = server_run(lfd, path);
+	close(lfd);
+	if (unlink(sock) < 0 && errno != ENOENT)
+		log_warn("remove socket %s", sock);
+	free(sock);
+	server_set_config(NULL);
+	redaction_free();
+	cache_destroy();
+	log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,222 @@
+/*
+ * redaction.c - redaction notice and acknowledgement tokens (see
+ * redaction.h).
+ */
+#include "redaction.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <nettle/sha2.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "log.h"
+#include "sockio.h"
+
+#define NOTICE_MAX (PROTO_MAX_STR - 1)
+#define MAX_PENDING 4096
+
+struct node {
+	struct node *next;
+	struct redaction_pending p;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static char *notice_text;
+static char notice_ver[REDACTION_VER_LEN];
+static struct node *pending;
+static size_t npending;
+
+/* Reads a whole small file into a new NUL-terminated buffer. */
+static char *
+read_file(const char *path)
+{
+	char *buf = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		log_warn("redaction notice %s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size == 0 ||
+	    st.st_size > NOTICE_MAX) {
+		log_warnx("redaction notice %s: must be a regular file of 1..%d bytes", path,
+			  NOTICE_MAX);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (buf == NULL)
+		goto out;
+	n = read(fd, buf, (size_t)st.st_size);
+	if (n != st.st_size) {
+		log_warnx("redaction notice %s: short read", path);
+		free(buf);
+		buf = NULL;
+		goto out;
+	}
+	buf[n] = '\0';
+	if (strlen(buf) != (size_t)n) {
+		log_warnx("redaction notice %s: contains a NUL byte", path);
+		free(buf);
+		buf = NULL;
+	}
+out:
+	close(fd);
+	return buf;
+}
+
+int
+redaction_load(const struct config *cfg)
+{
+	struct sha256_ctx ctx;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	char ver[REDACTION_VER_LEN];
+	char *text;
+	int i;
+
+	text = read_file(cfg->notice_file);
+	if (text == NULL)
+		return -1;
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(text), (const uint8_t *)text);
+	sha256_digest(&ctx, sizeof(digest), digest);
+	memcpy(ver, "sha256:", 7);
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++)
+		snprintf(ver + 7 + 2 * i, 3, "%02x", digest[i]);
+	pthread_mutex_lock(&lock);
+	free(notice_text);
+	notice_text = text;
+	memcpy(notice_ver, ver, sizeof(notice_ver));
+	pthread_mutex_unlock(&lock);
+	log_info("redaction notice %s loaded, version %s", cfg->notice_file, ver);
+	return 0;
+}
+
+void
+redaction_free(void)
+{
+	pthread_mutex_lock(&lock);
+	free(notice_text);
+	notice_text = NULL;
+	pthread_mutex_unlock(&lock);
+}
+
+int
+redaction_notice(char *text, size_t len, char ver[REDACTION_VER_LEN])
+{
+	int rc = -1;
+
+	pthread_mutex_lock(&lock);
+	if (notice_text != NULL) {
+		snprintf(text, len, "%s", notice_text);
+		memcpy(ver, notice_ver, REDACTION_VER_LEN);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return rc;
+}
+
+int
+redaction_issue(struct redaction_pending *p, int ttl_s)
+{
+	uint8_t raw[REDACTION_TOKEN_LEN / 2];
+	struct node *n;
+	size_t i;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		log_warn("getrandom for a redaction token");
+		return -1;
+	}
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(p->token + 2 * i, 3, "%02x", raw[i]);
+	p->expires = sockio_now_ms() + (int64_t)ttl_s * 1000;
+	n = malloc(sizeof(*n));
+	if (n == NULL)
+		return -1;
+	n->p = *p;
+	pthread_mutex_lock(&lock);
+	if (npending >= MAX_PENDING) {
+		pthread_mutex_unlock(&lock);
+		free(n);
+		log_warnx("%d redaction acknowledgements pending; refusing another",
+			  MAX_PENDING);
+		return -1;
+	}
+	n->next = pending;
+	pending = n;
+	npending++;
+	pthread_mutex_unlock(&lock);
+	return 0;
+}
+
+int
+redaction_redeem(const char *token, uid_t peer_uid, struct redaction_pending *out)
+{
+	struct node **pp, *n = NULL;
+	int64_t now = sockio_now_ms();
+
+	pthread_mutex_lock(&lock);
+	for (pp = &pending; *pp != NULL; pp = &(*pp)->next) {
+		if (strcmp((*pp)->p.token, token) == 0 && (*pp)->p.peer_uid == peer_uid &&
+		    (*pp)->p.expires > now) {
+			n = *pp;
+			*pp = n->next;
+			npending--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	if (n == NULL)
+		return -1;
+	*out = n->p;
+	free(n);
+	return 0;
+}
+
+/* Unlinks the entries expired at now (all when now < 0) and logs each. */
+static void
+sweep(int64_t now)
+{
+	struct node *gone = NULL, **pp, *n;
+
+	pthread_mutex_lock(&lock);
+	for (pp = &pending; *pp != NULL;) {
+		n = *pp;
+		if (now < 0 || n->p.expires <= now) {
+			*pp = n->next;
+			n->next = gone;
+			gone = n;
+			npending--;
+		} else {
+			pp = &n->next;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	while (gone != NULL) {
+		n = gone;
+		gone = n->next;
+		event_redaction(&n->p, false, now < 0 ? "daemon_stopped" : "no_answer");
+		free(n);
+	}
+}
+
+void
+redaction_sweep(void)
+{
+	sweep(sockio_now_ms());
+}
+
+void
+redaction_sweep_all(void)
+{
+	sweep(-1);
+}

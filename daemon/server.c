@@ -1,0 +1,523 @@
+/*
+ * server.c - socket, event loop, request queue and workers (see server.h).
+ */
+#include "server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "dispatch.h"
+#include "events.h"
+#include "log.h"
+#include "redaction.h"
+#include "sockio.h"
+
+/* A client has this long to send its whole request frame. */
+#define READ_TIMEOUT_MS 5000
+#define SWEEP_INTERVAL_MS 1000
+
+struct conn {
+	struct request rq;
+	uint8_t hdr[PROTO_HDR_LEN];
+	size_t have;		/* bytes received so far */
+	size_t want;		/* whole frame size once the header is in */
+	int64_t deadline;
+};
+
+static struct {
+	pthread_rwlock_t cfg_lock;
+	struct config *cfg;
+	unsigned int gen;
+
+	pthread_mutex_t qlock;
+	pthread_cond_t qcond;
+	struct request **q;
+	size_t qcap, qhead, qlen;
+	bool qstop;
+} S = {
+	.cfg_lock = PTHREAD_RWLOCK_INITIALIZER,
+	.qlock = PTHREAD_MUTEX_INITIALIZER,
+	.qcond = PTHREAD_COND_INITIALIZER,
+};
+
+const struct config *
+server_config(unsigned int *gen)
+{
+	pthread_rwlock_rdlock(&S.cfg_lock);
+	*gen = S.gen;
+	return S.cfg;
+}
+
+void
+server_config_release(void)
+{
+	pthread_rwlock_unlock(&S.cfg_lock);
+}
+
+void
+server_set_config(struct config *cfg)
+{
+	struct config *old;
+
+	pthread_rwlock_wrlock(&S.cfg_lock);
+	old = S.cfg;
+	S.cfg = cfg;
+	S.gen++;
+	pthread_rwlock_unlock(&S.cfg_lock);
+	config_free(old);
+}
+
+/* Refuses to start over a live daemon; removes a stale socket file. */
+static void
+clear_old_socket(const char *path)
+{
+	char err[SOCKIO_ERRLEN];
+	struct stat st;
+	int fd;
+
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			fatal("socket.path %s", path);
+		return;
+	}
+	if (!S_ISSOCK(st.st_mode))
+		fatalx("socket.path %s exists and is not a socket; remove it or choose another path",
+		       path);
+	fd = sockio_connect(path, sockio_now_ms() + 500, err, sizeof(err));
+	if (fd >= 0) {
+		close(fd);
+		fatalx("another ecflinkd already answers on %s", path);
+	}
+	if (unlink(path) < 0)
+		fatal("remove stale socket %s", path);
+}
+
+int
+server_listen(const struct config *cfg)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old;
+	int fd;
+
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cfg->socket_path) >=
+	    (int)sizeof(sa.sun_path))
+		fatalx("socket.path %s is too long", cfg->socket_path);
+	clear_old_socket(cfg->socket_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fatal("socket");
+	/* The umask is set before bind so the socket never exists with
+	 * other permissions; PAM callers run as any user, hence 0666. */
+	old = umask(0111);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		umask(old);
+		fatal("bind %s", cfg->socket_path);
+	}
+	umask(old);
+	if (chmod(cfg->socket_path, 0666) < 0)
+		fatal("chmod 0666 %s", cfg->socket_path);
+	if (listen(fd, 128) < 0)
+		fatal("listen on %s", cfg->socket_path);
+	return fd;
+}
+
+static void
+request_free(struct request *rq)
+{
+	if (rq->fd >= 0)
+		close(rq->fd);
+	if (rq->frame != NULL) {
+		explicit_bzero(rq->frame, rq->len);
+		free(rq->frame);
+	}
+	free(rq);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	dir_conns_init(&w->dc);
+	for (;;) {
+		struct request *rq;
+
+		pthread_mutex_lock(&S.qlock);
+		while (S.qlen == 0 && !S.qstop)
+			pthread_cond_wait(&S.qcond, &S.qlock);
+		if (S.qlen == 0) {
+			pthread_mutex_unlock(&S.qlock);
+			break;
+		}
+		rq = S.q[S.qhead];
+		S.qhead = (S.qhead + 1) % S.qcap;
+		S.qlen--;
+		pthread_mutex_unlock(&S.qlock);
+		dispatch_request(w, rq);
+		request_free(rq);
+	}
+	dir_conns_close(&w->dc);
+	return NULL;
+}
+
+/* Queues a whole request; false when the queue is full. */
+static bool
+enqueue(struct request *rq)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&S.qlock);
+	if (S.qlen < S.qcap) {
+		S.q[(S.qhead + S.qlen) % S.qcap] = rq;
+		S.qlen++;
+		ok = true;
+		pthread_cond_signal(&S.qcond);
+	}
+	pthread_mutex_unlock(&S.qlock);
+	return ok;
+}
+
+static void
+peer_credentials(int fd, struct request *rq)
+{
+	struct ucred uc;
+	socklen_t len = sizeof(uc);
+
+	rq->uid = (uid_t)-1;
+	rq->gid = (gid_t)-1;
+	rq->pid = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0) {
+		rq->uid = uc.uid;
+		rq->gid = uc.gid;
+		rq->pid = uc.pid;
+	}
+	len = sizeof(rq->groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, rq->groups, &len) == 0)
+		rq->ngroups = (int)(len / sizeof(gid_t));
+	else
+		rq->ngroups = 0;
+}
+
+static void
+conn_close(struct conn *c)
+{
+	if (c->rq.fd >= 0)
+		close(c->rq.fd);
+	if (c->rq.frame != NULL) {
+		explicit_bzero(c->rq.frame, c->have);
+		free(c->rq.frame);
+	}
+	memset(c, 0, sizeof(*c));
+	c->rq.fd = -1;
+}
+
+/* Reads what is available.  Returns 1 when the frame is whole, 0 to wait,
+ * -1 when the connection is done (the reason is logged and any error reply
+ * sent). */
+static int
+conn_read(struct conn *c)
+{
+	for (;;) {
+		uint8_t *dst = c->rq.frame ? c->rq.frame + c->have : c->hdr + c->have;
+		size_t want = c->rq.frame ? c->want : PROTO_HDR_LEN;
+		ssize_t n;
+
+		if (c->have == want && c->rq.frame != NULL)
+			return 1;
+		n = recv(c->rq.fd, dst, want - c->have, MSG_DONTWAIT);
+		if (n == 0) {
+			if (c->have > 0)
+				event_drop(&c->rq, "client_closed",
+						  "client closed the connection mid-frame");
+			return -1;
+		}
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return 0;
+			event_drop(&c->rq, "io_error", strerror(errno));
+			return -1;
+		}
+		c->have += (size_t)n;
+		if (c->rq.frame == NULL && c->have == PROTO_HDR_LEN) {
+			uint16_t version, type;
+			uint32_t body;
+			enum proto_err e = proto_header(c->hdr, &version, &type, &body);
+
+			if (e != PE_OK) {
+				dispatch_reject_header(&c->rq, e, version, type);
+				return -1;
+			}
+			c->want = PROTO_HDR_LEN + body;
+			c->rq.frame = malloc(c->want);
+			if (c->rq.frame == NULL) {
+				event_drop(&c->rq, "no_memory", "out of memory");
+				return -1;
+			}
+			memcpy(c->rq.frame, c->hdr, PROTO_HDR_LEN);
+			c->rq.len = c->want;
+		}
+	}
+}
+
+static void
+accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
+{
+	while (*nconns < max) {
+		struct timespec ts;
+		struct conn *c;
+		size_t i;
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("accept on the control socket");
+			return;
+		}
+		for (i = 0; conns[i].rq.fd >= 0; i++)
+			;
+		c = &conns[i];
+		c->rq.fd = fd;
+		peer_credentials(fd, &c->rq);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		c->rq.received = sockio_now_ms();
+		c->rq.received_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		c->deadline = c->rq.received + READ_TIMEOUT_MS;
+		(*nconns)++;
+	}
+}
+
+/* Hands a whole request to the workers, or answers "busy" itself. */
+static void
+hand_over(struct conn *c)
+{
+	struct request *rq = malloc(sizeof(*rq));
+
+	if (rq == NULL) {
+		event_drop(&c->rq, "no_memory", "out of memory");
+		conn_close(c);
+		return;
+	}
+	*rq = c->rq;
+	if (!enqueue(rq)) {
+		dispatch_reply_busy(rq);
+		request_free(rq);
+	}
+	memset(c, 0, sizeof(*c));
+	c->rq.fd = -1;
+}
+
+static void
+report_fault(void *ctx, const char *line)
+{
+	(void)ctx;
+	log_warnx("%s", line);
+}
+
+/* Puts back the running value of a string key that needs a restart. */
+static void
+keep_str(char **field, const char *running, const char *key)
+{
+	if ((*field == NULL) == (running == NULL) && (running == NULL || !strcmp(*field, running)))
+		return;
+	log_warnx("reload: %s changed; restart ecflinkd to apply it", key);
+	free(*field);
+	*field = running ? strdup(running) : NULL;
+}
+
+/* Keys that cannot change without a restart keep their running value. */
+static void
+keep_static(const struct config *cur, struct config *ncfg)
+{
+	keep_str(&ncfg->socket_path, cur->socket_path, "socket.path");
+	keep_str(&ncfg->user, cur->user, "daemon.user");
+	keep_str(&ncfg->timezone, cur->timezone, "court.timezone");
+	if (cur->pool_size != ncfg->pool_size) {
+		log_warnx("reload: ldap.pool_size changed; restart ecflinkd to apply it");
+		ncfg->pool_size = cur->pool_size;
+	}
+	if (cur->max_clients != ncfg->max_clients) {
+		log_warnx("reload: socket.max_clients changed; restart ecflinkd to apply it");
+		ncfg->max_clients = cur->max_clients;
+	}
+	if (cur->facility != ncfg->facility)
+		log_warnx("reload: log.facility changed; restart ecflinkd to apply it");
+}
+
+static void
+reload(const char *path, uid_t sender)
+{
+	struct config *ncfg;
+	unsigned int gen;
+	const struct config *cur;
+
+	sd_notify(0, "RELOADING=1");
+	ncfg = config_load(path, report_fault, NULL);
+	if (ncfg == NULL) {
+		log_warnx("reload of %s failed; keeping the running configuration", path);
+		event_admin("reload", sender, "error", "config_invalid");
+		sd_notify(0, "READY=1");
+		return;
+	}
+	cur = server_config(&gen);
+	keep_static(cur, ncfg);
+	server_config_release();
+	log_set_debug(ncfg->debug);
+	server_set_config(ncfg);
+	cache_clear();
+	cur = server_config(&gen);
+	redaction_load(cur);
+	server_config_release();
+	event_admin("reload", sender, "ok", "-");
+	sd_notify(0, "READY=1");
+}
+
+static int
+setup_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
+		fatalx("cannot block signals");
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+int
+server_run(int lfd, const char *config_path)
+{
+	const struct config *cfg;
+	struct worker *workers;
+	struct conn *conns;
+	struct pollfd *pfd;
+	pthread_t *tids;
+	size_t nconns = 0, max, i;
+	int nthreads, sfd;
+	int64_t next_sweep = 0;
+	bool stopping = false;
+	unsigned int gen;
+
+	sfd = setup_signals();
+	if (sfd < 0)
+		fatal("signalfd");
+	cfg = server_config(&gen);
+	max = (size_t)cfg->max_clients;
+	nthreads = cfg->pool_size;
+	server_config_release();
+
+	S.qcap = max;
+	S.q = calloc(max, sizeof(*S.q));
+	conns = calloc(max, sizeof(*conns));
+	pfd = calloc(max + 2, sizeof(*pfd));
+	workers = calloc((size_t)nthreads, sizeof(*workers));
+	tids = calloc((size_t)nthreads, sizeof(*tids));
+	if (!S.q || !conns || !pfd || !workers || !tids)
+		fatal("allocating the server tables");
+	for (i = 0; i < max; i++)
+		conns[i].rq.fd = -1;
+	for (i = 0; i < (size_t)nthreads; i++) {
+		workers[i].id = (int)i;
+		if (pthread_create(&tids[i], NULL, worker_main, &workers[i]) != 0)
+			fatalx("cannot start worker thread %zu", i);
+	}
+	sd_notify(0, "READY=1");
+	log_info("ready: %d workers, socket fd %d", nthreads, lfd);
+
+	while (!stopping || nconns > 0) {
+		int64_t now = sockio_now_ms(), wait = SWEEP_INTERVAL_MS;
+		size_t np = 0;
+		int n;
+
+		pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[np++] = (struct pollfd){ .fd = stopping || nconns == max ? -1 : lfd,
+					     .events = POLLIN };
+		for (i = 0; i < max; i++) {
+			pfd[np++] = (struct pollfd){ .fd = conns[i].rq.fd, .events = POLLIN };
+			if (conns[i].rq.fd >= 0 && conns[i].deadline - now < wait)
+				wait = conns[i].deadline - now;
+		}
+		n = poll(pfd, np, wait < 0 ? 0 : (int)wait);
+		if (n < 0 && errno != EINTR)
+			fatal("poll");
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP && !stopping) {
+					reload(config_path, si.ssi_uid);
+				} else if (si.ssi_signo != SIGHUP && !stopping) {
+					log_info("signal %u: draining and stopping", si.ssi_signo);
+					sd_notify(0, "STOPPING=1");
+					stopping = true;
+				}
+			}
+		}
+		if (pfd[1].revents & POLLIN)
+			accept_clients(lfd, conns, max, &nconns);
+		now = sockio_now_ms();
+		for (i = 0; i < max; i++) {
+			struct conn *c = &conns[i];
+			int r;
+
+			if (c->rq.fd < 0 || pfd[i + 2].fd != c->rq.fd)
+				continue;
+			if (pfd[i + 2].revents != 0) {
+				r = conn_read(c);
+				if (r == 1) {
+					hand_over(c);
+					nconns--;
+					continue;
+				}
+				if (r < 0) {
+					conn_close(c);
+					nconns--;
+					continue;
+				}
+			}
+			if (c->deadline <= now) {
+				event_drop(&c->rq, "client_timeout",
+						  "no complete request within the read timeout");
+				conn_close(c);
+				nconns--;
+			}
+		}
+		if (now >= next_sweep) {
+			redaction_sweep();
+			cache_sweep();
+			next_sweep = now + SWEEP_INTERVAL_MS;
+		}
+	}
+
+	pthread_mutex_lock(&S.qlock);
+	S.qstop = true;
+	pthread_cond_broadcast(&S.qcond);
+	pthread_mutex_unlock(&S.qlock);
+	for (i = 0; i < (size_t)nthreads; i++)
+		pthread_join(tids[i], NULL);
+	redaction_sweep_all();
+	close(sfd);
+	free(tids);
+	free(workers);
+	free(pfd);
+	free(conns);
+	free(S.q);
+	return 0;
+}
