@@ -39,7 +39,8 @@ vlog(int pri, int errnum, const char *fmt, va_list ap)
 
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
 	}
-	if (log_stderr)
+	/* Fatal start-up errors reach whoever started the daemon, too. */
+	if (log_stderr || pri <= LOG_CRIT)
 		fprintf(stderr, "ecflinkd: %s\n", msg);
 	syslog(pri, "%s", msg);
 }

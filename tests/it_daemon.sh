@@ -1,0 +1,153 @@
+#!/bin/bash
+# it_daemon.sh - ecflinkd against a real slapd and a real syslog socket:
+# LOOKUP answers, one log line per request, bad frames, slow clients, a hung
+# directory, reload, shutdown, and no thread or LDAP connection per request.
+. "$(dirname "$0")/harness/lib.sh"
+h_init "$@"
+h_syslog_start
+h_slapd_start
+conf=$(h_config)
+h_daemon_start "$conf"
+ctl() { "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" "$@"; }
+rawsend() { "$ECF_BUILD/tools/rawsend" "$@" "$H_SOCK"; }
+# A PING frame: magic ECF1, version, type, body length, PT_DEADLINE_MS=3000.
+ping_frame() { printf 'ECF1\x00%b\x00\x01\x00\x00\x00\x0a\x00\x03\x00\x00\x00\x04\x00\x00\x0b\xb8' "${1:-\x01}"; }
+
+# --- ecflinkd -t ---------------------------------------------------------------
+out=$("$ECF_BUILD/ecflinkd" -t -f "$conf" 2>&1) && rc=0 || rc=$?
+t_is "$rc" 0 "ecflinkd -t accepts the harness config"
+t_like "$out" "configuration OK" "ecflinkd -t says the config is OK"
+sed 's/pool_size = 4;/pool_size = 0;/' "$conf" >"$T/bad.conf"
+out=$("$ECF_BUILD/ecflinkd" -t -f "$T/bad.conf" 2>&1) && rc=0 || rc=$?
+t_is "$rc" 1 "ecflinkd -t rejects pool_size = 0"
+line=$(grep -n 'pool_size' "$T/bad.conf" | cut -d: -f1)
+t_like "$out" "^$T/bad.conf:$line: ldap.pool_size: .*1\.\.256" "the fault names file, line, key and range"
+sed 's/^ldap: {/ldap: {\n\tpool_sise = 4;/' "$conf" >"$T/typo.conf"
+out=$("$ECF_BUILD/ecflinkd" -t -f "$T/typo.conf" 2>&1) && rc=0 || rc=$?
+line=$(grep -n 'pool_sise' "$T/typo.conf" | cut -d: -f1)
+t_like "$out" "typo.conf:$line: ldap.pool_sise: unknown key" "a misspelt key is named with its line"
+out=$("$ECF_BUILD/ecflinkd" -f "$T/bad.conf" 2>&1) && rc=0 || rc=$?
+t_is "$rc" 1 "ecflinkd refuses to start on a bad config"
+
+# --- LOOKUP through ecflinkctl show ------------------------------------------------
+out=$(ctl show jdoe1)
+t_like "$out" '^cmecf jdoe1 \(Jane Doe\): linked to PACER janedoe$' "show: a linked CM/ECF login"
+t_like "$out" 'transaction: +999' "show: its link transaction"
+out=$(ctl show tattorney03)
+t_like "$out" '^cmecf tattorney03 \(Train Attorney03\): not linked; the CM/ECF password still works' \
+	"show: an unlinked CM/ECF login"
+out=$(ctl show tlocked)
+t_like "$out" 'tlocked \(Terry Locked\): not linked; no usable CM/ECF password \(locked\)' \
+	"show: a CM/ECF login without a password is locked"
+out=$(ctl show janedoe)
+t_like "$out" '^pacer janedoe \(Jane Doe\): linked to CM/ECF jdoe1 \(Jane Doe\)' "show: a linked PACER account"
+out=$(ctl -r pacer show tattorneythree)
+t_like "$out" 'pacer tattorneythree \(Train Attorneythree\): not linked to a CM/ECF account' \
+	"show -r pacer: an unlinked PACER account"
+t_like "$out" 'PACER account: +4412345' "show: the PACER account number"
+out=$(ctl -r cmecf show tattorneythree) && rc=0 || rc=$?
+t_is "$rc" 4 "show -r cmecf of a PACER login: not found, exit 4"
+t_like "$out" 'no such CM/ECF login' "show says which realm it searched"
+out=$(ctl show 'nobody*') && rc=0 || rc=$?
+t_is "$rc" 4 "a filter metacharacter is escaped, not a wildcard"
+
+# --- one log line per request ---------------------------------------------------
+h_syslog_mark
+ctl show rsmith >/dev/null
+h_syslog_wait_since 'ecflinkd\[[0-9]+\]: event=lookup' 1
+sleep 0.2
+t_is "$(h_syslog_count_since 'ecflinkd\[[0-9]+\]: event=')" 1 "exactly one event line for one lookup"
+t_like "$(h_syslog_since)" 'event=lookup realm=any user="rsmith" peer_uid=0 result=ok state=legacy_unlinked ms=[0-9.]+' \
+	"the lookup line has realm, user, peer, result, state and time"
+h_syslog_mark
+ctl show "$(printf 'evil\nevent=auth result=allow')" >/dev/null 2>&1
+sleep 0.3
+t_is "$(h_syslog_count_since 'ecflinkd\[[0-9]+\]: event=auth')" 0 "a newline in a user name cannot forge a log line"
+t_like "$(h_syslog_since)" 'user="evil\\x0aevent=auth result=allow"' "the newline is logged escaped"
+
+# --- permissions -----------------------------------------------------------------
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" show jdoe1 2>&1) && rc=0 || rc=$?
+t_is "$rc" 1 "show is refused to a user outside socket.admin_group"
+t_like "$out" 'permission denied' "the refusal says why"
+t_ok "ping works for any local user" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$ECF_BUILD/ecflinkctl" -s "$H_SOCK" ping
+t_is "$(stat -c %a "$H_SOCK")" 666 "the socket is mode 0666"
+
+# --- malformed frames ------------------------------------------------------------
+out=$(ping_frame | rawsend)
+t_like "$out" '^status=0 ' "a hand-built PING frame is answered"
+out=$(ping_frame '\x07' | rawsend)
+t_like "$out" 'status=2 .*version 7 not supported; ecflinkd speaks 1' "a wrong version gets an explicit error reply"
+out=$(printf 'ECF1\x00\x01\x00\x01\x00\x00\x00\x06\x00\x63\x00\x00\x00\x00' | rawsend)
+t_like "$out" 'status=1 .*unknown field tag' "an unknown field is refused with a reason"
+out=$(printf 'ECF1\x00\x01\x00\x01\x7f\x00\x00\x00' | rawsend)
+t_like "$out" 'status=1 .*larger than the protocol limit' "an oversized length is refused before any allocation"
+out=$(head -c 300 /dev/urandom | rawsend)
+t_like "$out" '^no reply' "random bytes get no reply and do not crash the daemon"
+h_syslog_mark
+out=$(printf 'ECF1\x00\x01\x00\x01\x00\x00\x00\x0a\x00\x03' | rawsend)
+t_like "$out" '^no reply' "a frame cut short gets no reply"
+h_syslog_wait_since 'event=request .*reason=client_closed' 1
+t_is "$(h_syslog_count_since 'event=request .*reason=client_closed')" 1 "a frame cut short is logged once"
+t_ok "ecflinkd still answers after bad frames" ctl ping
+
+# A silent client holds no worker: with it connected, requests still run.
+h_syslog_mark
+ping_frame | rawsend -k 6000 >"$T/slow.out" 2>&1 &
+slow=$!
+sleep 0.5
+t_ok "a silent client does not block others" ctl show jdoe1
+wait "$slow"
+t_like "$(h_syslog_since)" 'reason=client_timeout' "a client silent for 5 s is dropped and logged"
+
+# --- threads and LDAP connections are not made per request ---------------------
+port=${SLAPD_URI##*:}
+port=${port%/}
+threads0=$(ls "/proc/$ECFLINKD_PID/task" | wc -l)
+for i in $(seq 60); do ctl show jdoe1 >/dev/null; ctl -r pacer show punlinked >/dev/null; done
+conns1=$(ss -Htn state established "( dport = :$port )" | wc -l)
+for i in $(seq 60); do ctl show jdoe1 >/dev/null; ctl -r pacer show punlinked >/dev/null; done
+conns2=$(ss -Htn state established "( dport = :$port )" | wc -l)
+threads1=$(ls "/proc/$ECFLINKD_PID/task" | wc -l)
+t_is "$threads1" "$threads0" "240 requests create no thread ($threads0 threads before and after)"
+t_is "$conns2" "$conns1" "120 more requests open no new LDAP connection ($conns1 kept open)"
+t_like "$conns1" '^[1-4]$' "at most one LDAP search connection per worker (pool_size 4)"
+
+# --- a hung directory -------------------------------------------------------------
+h_slapd_pause
+h_syslog_mark
+start=$(date +%s%N)
+out=$(ctl -T 1500 show rsmith 2>&1) && rc=0 || rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+h_slapd_resume
+t_is "$rc" 1 "a hung directory gives a clear failure"
+t_like "$out" 'directory unavailable' "the failure says the directory is unavailable"
+if [ "$ms" -lt 2500 ]; then t_pass "answered within the 1500 ms deadline + margin ($ms ms)"; else
+	t_fail "answered within the 1500 ms deadline + margin" "took $ms ms"; fi
+h_syslog_wait_since 'event=lookup .*result=error' 1
+t_is "$(h_syslog_count_since 'event=lookup .*result=error')" 1 "the failure is one log line"
+t_ok "after the directory resumes, lookups work again" ctl show rsmith
+
+# --- reload ---------------------------------------------------------------------
+h_config CONF="$conf" GOLIVE=unset >/dev/null
+h_syslog_mark
+kill -HUP "$ECFLINKD_PID"
+h_syslog_wait_since 'event=reload .*result=ok' 1
+t_like "$(ctl ping)" 'go-live: not set' "SIGHUP applies a new config"
+cp "$T/bad.conf" "$conf"
+h_syslog_mark
+kill -HUP "$ECFLINKD_PID"
+h_syslog_wait_since 'event=reload .*result=error' 1
+t_like "$(h_syslog_since)" 'ldap.pool_size: must be' "a bad config on reload is logged with its fault"
+t_ok "and the running config is kept" ctl ping
+
+# --- one daemon per socket, clean stop -----------------------------------------------
+h_config CONF="$T/second.conf" >/dev/null
+out=$("$ECF_BUILD/ecflinkd" -f "$T/second.conf" 2>&1) && rc=0 || rc=$?
+t_is "$rc" 1 "a second ecflinkd on the same socket refuses to start"
+t_like "$out" 'another ecflinkd already answers' "and says why"
+h_daemon_stop && rc=0 || rc=$?
+t_is "$rc" 0 "SIGTERM stops ecflinkd with status 0"
+t_nok "the socket is removed at exit" test -e "$H_SOCK"
+t_unlike "$(cat "$T/ecflinkd.err")" 'ERROR: (Address|Leak)Sanitizer|runtime error' "no sanitizer report"
+t_done
