@@ -1,0 +1,94 @@
+#!/bin/bash
+# demo.sh - `make demo`: a private slapd with the sample court, ecflinkd, and
+# the e-file logins a court will see, through the real libpam and the
+# pam_ecflink.so that `make` built, with the syslog lines each one wrote.
+# Everything runs in a temporary directory and stops when the demo ends.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+# The harness expects one directory holding the binaries; point it at the
+# plain (unsanitized) build, as an administrator would run it.
+demo=$top/build/demo
+mkdir -p "$demo"
+ln -sfn "$top/daemon/ecflinkd" "$demo/ecflinkd"
+ln -sfn "$top/cli/ecflinkctl" "$demo/ecflinkctl"
+ln -sfn "$top/pam_module/pam_ecflink.so" "$demo/pam_ecflink.so"
+ln -sfn "$top/build/obj/tools" "$demo/tools"
+export ECF_BUILD=$demo
+. "$top/tests/harness/lib.sh"
+h_init "$@"
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() {
+	printf '$ %s\n' "$*"
+	"$@" 2>&1 | sed 's/^/  /'
+}
+# pam LABEL SERVICE USER PASSWORD [ANSWER]: one login through libpam.
+pam() {
+	local svc=$1 user=$2 pw=$3
+	shift 3
+	printf '$ login to %s as %s\n' "$svc" "$user"
+	"$ECF_BUILD/tools/pamdrive" -C "$T/pam.d" -s "$svc" -u "$user" -p "$pw" \
+		-r 203.0.113.7 -t web "$@" auth account 2>&1 | sed 's/^/  /'
+}
+logs() {
+	printf '  syslog:\n'
+	h_syslog_since | grep 'ecflinkd\[' | sed 's/^<[0-9]*>/    /'
+	h_syslog_mark
+}
+
+say "Starting a private slapd with the sample court (tests/data/fixture.ldif)"
+h_syslog_start
+h_slapd_start
+echo "slapd on $SLAPD_URI; schema/ecflink.ldif and schema/slapd-sample.ldif loaded"
+conf=$(h_config)
+h_daemon_start "$conf"
+echo "ecflinkd running (pid $ECFLINKD_PID) with $conf"
+h_syslog_mark
+
+say "The court and its accounts"
+run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" ping
+run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" show tattorney03
+run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" show tattorneythree
+run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" show jdoe1
+logs
+
+mkdir -p "$T/pam.d"
+cat >"$T/pam.d/ecf-legacy" <<PAM
+auth    required $ECF_BUILD/pam_ecflink.so realm=cmecf authenticate socket=$H_SOCK
+account required $ECF_BUILD/pam_ecflink.so realm=cmecf socket=$H_SOCK
+PAM
+cat >"$T/pam.d/ecf-efile" <<PAM
+auth    required $ECF_BUILD/pam_ecflink.so realm=pacer authenticate socket=$H_SOCK
+account required $ECF_BUILD/pam_ecflink.so realm=pacer redaction socket=$H_SOCK
+PAM
+say "PAM services (a private copy of etc/pam.d/ecf-legacy and ecf-efile)"
+sed 's/^/  /' "$T/pam.d/ecf-legacy" "$T/pam.d/ecf-efile"
+
+say "jdoe1's CM/ECF login was linked to PACER janedoe: the old login is refused"
+pam ecf-legacy jdoe1 'any-old-password'
+logs
+
+say "janedoe e-files with her PACER account: redaction notice, then ECF_LOGIN"
+pam ecf-efile janedoe 'Jane!pacer1' -a yes
+logs
+
+say "PACER tattorneythree is not linked yet: PACER Search only"
+pam ecf-efile tattorneythree 'Pacer3!pw'
+logs
+
+say "CM/ECF tattorney03 is not linked yet: the legacy login still works"
+pam ecf-legacy tattorney03 'Legacy03!'
+logs
+
+say "A wrong password and an unknown login look alike to the user; the log tells them apart"
+pam ecf-legacy tattorney03 'wrong'
+pam ecf-legacy nosuchuser 'whatever'
+logs
+
+say "ecflinkd away: the module fails closed"
+h_daemon_stop
+pam ecf-efile janedoe 'Jane!pacer1' -a yes
+printf '  syslog:\n'
+h_syslog_since | grep -E 'pam_ecflink|ecflinkd\[' | sed 's/^<[0-9]*>/    /'
+
+say "Done; everything started for the demo has been stopped"
