@@ -139,6 +139,25 @@ bench: deps all
 	$(MAKE) O=build/obj tests
 	sh tests/bench.sh
 
+# libFuzzer on proto_decode for FUZZ_TIME seconds; needs clang, so not part
+# of `make check`.  Corpus and any crash inputs stay under build/fuzz.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_FLAGS = $(BASE_CPPFLAGS) $(WARN) -Werror -g -O1 -fno-omit-frame-pointer
+.PHONY: fuzz
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "make fuzz: $(FUZZ_CC) not found;" \
+		"install it (apt-get install clang) or set FUZZ_CC" >&2; exit 1; }
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PROTO_SEEDS -o build/fuzz/fuzz_proto_seeds \
+		tests/fuzz_proto.c common/proto.c
+	build/fuzz/fuzz_proto_seeds build/fuzz/corpus
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -o build/fuzz/fuzz_proto \
+		tests/fuzz_proto.c common/proto.c
+	build/fuzz/fuzz_proto -max_total_time=$(FUZZ_TIME) -artifact_prefix=build/fuzz/ \
+		build/fuzz/corpus
+
 deb:
 	sh tests/deb.sh build
 
@@ -166,4 +185,4 @@ format:
 clean:
 	rm -rf build daemon/ecflinkd cli/ecflinkctl pam_module/pam_ecflink.so
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -path build/deb -prune -o -type f -name '*.d' -print 2>/dev/null)

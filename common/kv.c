@@ -104,7 +104,7 @@ kv_int(struct kv *kv, const char *k, long long v)
 void
 kv_fmt(struct kv *kv, const char *k, const char *fmt, ...)
 {
-	char tmp[KV_MAX_VALUE + 1];
+	char tmp[KV_MAX_VALUE + 2];	/* one byte over, so value() sees and marks a cut */
 	va_list ap;
 
 	va_start(ap, fmt);

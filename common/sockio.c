@@ -69,7 +69,8 @@ sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen)
 		return fail(err, errlen, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return fd;
-	if (errno != EINPROGRESS && errno != EAGAIN) {
+	/* EAGAIN on a UNIX socket: listen queue full, the socket is not connecting. */
+	if (errno != EINPROGRESS) {
 		fail(err, errlen, "connect to %s: %s", path, strerror(errno));
 		goto out;
 	}

@@ -86,9 +86,9 @@ server_set_config(struct config *cfg)
 static void
 clear_old_socket(const char *path)
 {
-	char err[SOCKIO_ERRLEN];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	int fd, rc;
 
 	if (lstat(path, &st) < 0) {
 		if (errno != ENOENT)
@@ -98,11 +98,16 @@ clear_old_socket(const char *path)
 	if (!S_ISSOCK(st.st_mode))
 		fatalx("socket.path %s exists and is not a socket; remove it or choose another path",
 		       path);
-	fd = sockio_connect(path, sockio_now_ms() + 500, err, sizeof(err));
-	if (fd >= 0) {
-		close(fd);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		fatal("socket");
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	/* Only a refused connection proves nobody listens; a full queue
+	 * (EAGAIN) means a daemon is there, just busy. */
+	if (rc == 0 || errno != ECONNREFUSED)
 		fatalx("another ecflinkd already answers on %s", path);
-	}
 	if (unlink(path) < 0)
 		fatal("remove stale socket %s", path);
 }
