@@ -1,11 +1,11 @@
 /*
  * ecflinkctl - talk to ecflinkd over its socket.
  *
- *   ecflinkctl [-s SOCKET] [-T TIMEOUT_MS] ping
- *   ecflinkctl [-s SOCKET] [-T TIMEOUT_MS] [-r cmecf|pacer] show LOGIN
+ *   ecflinkctl [-s SOCKET] [-T TIMEOUT_MS] COMMAND ...
  *
- * Exit codes: 0 done; 1 refused or failed (the reason is printed);
- * 2 usage; 4 no such login; 5 ecflinkd could not be reached.
+ * Commands for everyone: ping, link.  For clerks (root or
+ * socket.admin_group): show, reset-link-code, unlink.  Exit codes are in
+ * ctl.h and ecflinkctl(8).
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -15,81 +15,29 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl.h"
 #include "proto.h"
-#include "sockio.h"
-
-#define DEFAULT_SOCKET "/run/ecflink/ecflinkd.sock"
-
-enum { EX_DONE = 0, EX_FAILED = 1, EX_USAGE = 2, EX_NOT_FOUND = 4, EX_UNREACHABLE = 5 };
-
-struct ctl {
-	const char *socket;
-	int timeout_ms;
-	uint32_t realm;
-	uint8_t req[PROTO_MAX_FRAME];
-	uint8_t rep[PROTO_MAX_FRAME];
-	struct proto_msg reply;
-};
 
 static void
 usage(void)
 {
 	fprintf(stderr,
-		"usage: ecflinkctl [-s socket] [-T timeout-ms] ping\n"
-		"       ecflinkctl [-s socket] [-T timeout-ms] [-r cmecf|pacer] show LOGIN\n"
+		"usage: ecflinkctl [-s socket] [-T timeout-ms] [-r cmecf|pacer] command ...\n"
 		"\n"
-		"  ping         check that ecflinkd answers, and show the court and go-live\n"
-		"  show LOGIN   show a CM/ECF or PACER login and its link\n"
+		"  ping                          check that ecflinkd answers; court and go-live\n"
+		"  link [--confirm] [--reset-code] PACER_LOGIN CMECF_LOGIN\n"
+		"                                link your PACER account to your CM/ECF account\n"
+		"clerks (root or socket.admin_group):\n"
+		"  show LOGIN                    show a CM/ECF or PACER login and its link\n"
+		"  reset-link-code [--ttl 72h] CMECF_LOGIN\n"
+		"                                issue a single-use code for linking only\n"
+		"  unlink --reason TEXT CMECF_LOGIN\n"
+		"                                undo a link (the CM/ECF login stays locked)\n"
 		"\n"
-		"  -s socket    ecflinkd's socket (default " DEFAULT_SOCKET ")\n"
+		"  -s socket    ecflinkd's socket (default " CTL_DEFAULT_SOCKET ")\n"
 		"  -T ms        how long to wait for ecflinkd (default 5000)\n"
 		"  -r realm     look LOGIN up only as a CM/ECF (cmecf) or PACER (pacer) login\n");
 	exit(EX_USAGE);
-}
-
-/* Sends the request in b and checks the reply status; returns an exit code. */
-static int
-call(struct ctl *c, struct proto_buf *b)
-{
-	char err[SOCKIO_ERRLEN];
-	const char *why;
-	uint32_t st;
-
-	if (proto_finish(b) != PE_OK) {
-		fprintf(stderr, "ecflinkctl: request too large: %s\n", proto_strerror(b->err));
-		return EX_USAGE;
-	}
-	if (sockio_call(c->socket, b, c->rep, &c->reply, sockio_now_ms() + c->timeout_ms, err,
-			sizeof(err)) < 0) {
-		fprintf(stderr, "ecflinkctl: cannot get an answer from ecflinkd at %s: %s\n",
-			c->socket, err);
-		if (strstr(err, "No such file") || strstr(err, "Connection refused"))
-			fprintf(stderr, "ecflinkctl: is ecflinkd running? "
-					"(systemctl status ecflinkd)\n");
-		return EX_UNREACHABLE;
-	}
-	if (proto_u32(&c->reply, PT_STATUS, &st) < 0) {
-		fprintf(stderr, "ecflinkctl: ecflinkd's reply has no status\n");
-		return EX_FAILED;
-	}
-	if (st != PS_OK) {
-		why = proto_str(&c->reply, PT_ERROR);
-		fprintf(stderr, "ecflinkctl: ecflinkd refused: %s%s%s\n",
-			proto_status_str((enum proto_status)st), why ? ": " : "", why ? why : "");
-		return EX_FAILED;
-	}
-	return EX_DONE;
-}
-
-static const char *
-when(uint64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (localtime_r(&tt, &tm) == NULL || strftime(buf, len, "%m/%d/%Y %H:%M:%S %Z", &tm) == 0)
-		snprintf(buf, len, "%llu", (unsigned long long)t);
-	return buf;
 }
 
 static int
@@ -102,9 +50,8 @@ cmd_ping(struct ctl *c)
 	char tbuf[64];
 	int rc;
 
-	proto_begin(&b, c->req, sizeof(c->req), PT_PING);
-	proto_put_u32(&b, PT_DEADLINE_MS, (uint32_t)c->timeout_ms);
-	rc = call(c, &b);
+	ctl_begin(c, &b, PT_PING);
+	rc = ctl_call(c, &b);
 	if (rc != EX_DONE)
 		return rc;
 	ver = proto_str(&c->reply, PT_VERSION_STR);
@@ -116,9 +63,9 @@ cmd_ping(struct ctl *c)
 	if (golive == 0)
 		printf("go-live: not set; legacy CM/ECF logins work as before\n");
 	else if (live)
-		printf("go-live: %s (live: linking open)\n", when(golive, tbuf, sizeof(tbuf)));
+		printf("go-live: %s (live: linking open)\n", ctl_when(golive, tbuf, sizeof(tbuf)));
 	else
-		printf("go-live: %s (not yet)\n", when(golive, tbuf, sizeof(tbuf)));
+		printf("go-live: %s (not yet)\n", ctl_when(golive, tbuf, sizeof(tbuf)));
 	return EX_DONE;
 }
 
@@ -170,7 +117,7 @@ print_account(const struct proto_msg *m, uint32_t state)
 	if (acct != NULL)
 		printf("  PACER account:  %s\n", acct);
 	if (proto_u64(m, PT_LINK_TIME, &t) == 0 && t != 0)
-		printf("  linked on:      %s\n", when(t, tbuf, sizeof(tbuf)));
+		printf("  linked on:      %s\n", ctl_when(t, tbuf, sizeof(tbuf)));
 	if (proto_u64(m, PT_TXN, &txn) == 0 && txn != 0)
 		printf("  transaction:    %llu\n", (unsigned long long)txn);
 }
@@ -182,11 +129,10 @@ cmd_show(struct ctl *c, const char *login)
 	uint32_t state = PST_UNKNOWN;
 	int rc;
 
-	proto_begin(&b, c->req, sizeof(c->req), PT_LOOKUP);
-	proto_put_u32(&b, PT_DEADLINE_MS, (uint32_t)c->timeout_ms);
+	ctl_begin(c, &b, PT_LOOKUP);
 	proto_put_u32(&b, PT_REALM, c->realm);
 	proto_put_str(&b, PT_USER, login);
-	rc = call(c, &b);
+	rc = ctl_call(c, &b);
 	if (rc != EX_DONE)
 		return rc;
 	proto_u32(&c->reply, PT_STATE, &state);
@@ -204,11 +150,11 @@ cmd_show(struct ctl *c, const char *login)
 int
 main(int argc, char **argv)
 {
-	static struct ctl c = { .socket = DEFAULT_SOCKET, .timeout_ms = 5000 };
+	static struct ctl c = { .socket = CTL_DEFAULT_SOCKET, .timeout_ms = 5000 };
 	char *end;
 	int ch;
 
-	while ((ch = getopt(argc, argv, "s:T:r:h")) != -1) {
+	while ((ch = getopt(argc, argv, "+s:T:r:h")) != -1) {
 		switch (ch) {
 		case 's':
 			c.socket = optarg;
@@ -241,5 +187,11 @@ main(int argc, char **argv)
 		return cmd_ping(&c);
 	if (argc == 2 && strcmp(argv[0], "show") == 0)
 		return cmd_show(&c, argv[1]);
+	if (argc >= 1 && strcmp(argv[0], "link") == 0)
+		return cmd_link(&c, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "reset-link-code") == 0)
+		return cmd_reset_code(&c, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "unlink") == 0)
+		return cmd_unlink(&c, argc - 1, argv + 1);
 	usage();
 }

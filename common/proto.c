@@ -17,7 +17,11 @@ static const unsigned char tag_kind[PT_TAG_MAX] = {
 	[PT_TOKEN] = PK_STR,	[PT_ANSWER] = PK_U32,	[PT_VERSION_STR] = PK_STR,
 	[PT_COURT] = PK_STR,	[PT_NAME2] = PK_STR,	[PT_LINK_TIME] = PK_U64,
 	[PT_TXN] = PK_U64,	[PT_ENV_LOGIN] = PK_STR, [PT_ENV_ROLE] = PK_STR,
-	[PT_MAIL] = PK_STR,	[PT_ACCOUNT_NO] = PK_STR,
+	[PT_MAIL] = PK_STR,	[PT_ACCOUNT_NO] = PK_STR, [PT_CMECF_LOGIN] = PK_STR,
+	[PT_CMECF_PASSWORD] = PK_STR, [PT_RESET_CODE] = PK_STR, [PT_GRADE] = PK_U32,
+	[PT_CONFIRM] = PK_U32,	[PT_TTL_S] = PK_U32,	[PT_CODE] = PK_STR,
+	[PT_EXPIRES] = PK_U64,	[PT_NOTE] = PK_STR,	[PT_JSON] = PK_STR,
+	[PT_TEXT] = PK_STR,
 };
 
 /* Field header: u16 tag + u32 length. */

@@ -95,6 +95,17 @@ enum proto_tag {
 	PT_ENV_ROLE = 33,	/* str: ECF_ROLE for pam_putenv */
 	PT_MAIL = 34,		/* str: mail address */
 	PT_ACCOUNT_NO = 35,	/* str: PACER account number */
+	PT_CMECF_LOGIN = 36,	/* str: CM/ECF login named for a link */
+	PT_CMECF_PASSWORD = 37,	/* str: secret: its current password */
+	PT_RESET_CODE = 38,	/* str: secret: a clerk's link-only reset code */
+	PT_GRADE = 39,		/* u32 enum proto_grade: how alike the two names are */
+	PT_CONFIRM = 40,	/* u32: 1 = the user confirmed differing names */
+	PT_TTL_S = 41,		/* u32: lifetime of a reset code, seconds */
+	PT_CODE = 42,		/* str: secret: a newly issued reset code */
+	PT_EXPIRES = 43,	/* u64: expiry, epoch seconds */
+	PT_NOTE = 44,		/* str: admin's free text (unlink reason) */
+	PT_JSON = 45,		/* str: a report or lint result as JSON */
+	PT_TEXT = 46,		/* str: the same as a plain-text table */
 	PT_TAG_MAX
 };
 
@@ -135,6 +146,23 @@ enum proto_result {
 };
 
 enum proto_msg_style { PMS_NONE = 0, PMS_ERROR = 1, PMS_INFO = 2 };
+
+/* Outcome of LINK_PREPARE / LINK_COMMIT (PT_RESULT of those replies). */
+enum proto_link_result {
+	PLR_OK = 0,			/* prepared / linked */
+	PLR_BEFORE_GOLIVE = 1,
+	PLR_CMECF_LINKED = 2,		/* the CM/ECF account is already linked */
+	PLR_PACER_LINKED = 3,		/* the PACER account is linked elsewhere */
+	PLR_BAD_CREDENTIALS = 4,	/* wrong password, unknown login or throttled */
+	PLR_NOT_ELIGIBLE = 5,		/* e.g. no e-filing role */
+	PLR_CONFIRM_REQUIRED = 6,	/* names differ: commit needs PT_CONFIRM */
+	PLR_EXPIRED = 7,		/* prepare token unknown, spent or expired */
+	PLR_UNAVAIL = 8,		/* directory or spool unavailable */
+	PLR_NOT_FOUND = 9,		/* admin: no such login, or not linked */
+};
+
+/* How alike the CM/ECF and PACER display names are. */
+enum proto_grade { PG_EXACT = 0, PG_EQUIVALENT = 1, PG_SIMILAR = 2, PG_DIFFERENT = 3 };
 
 /* PT_FLAGS bits of AUTH and ACCOUNT requests. */
 #define PF_AUTHENTICATE	0x1u	/* verify PT_PASSWORD */

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "admin.h"
 #include "decide.h"
 #include "events.h"
+#include "link.h"
 #include "log.h"
 #include "redaction.h"
 #include "sockio.h"
@@ -74,7 +76,7 @@ dispatch_reply_busy(struct request *rq)
 }
 
 bool
-dispatch_is_admin(const struct config *cfg, const struct request *rq)
+dispatch_peer_in_group(const struct request *rq, const char *group)
 {
 	struct group gr, *res = NULL;
 	char buf[4096];
@@ -82,8 +84,7 @@ dispatch_is_admin(const struct config *cfg, const struct request *rq)
 
 	if (rq->uid == 0)
 		return true;
-	if (cfg->admin_group == NULL ||
-	    getgrnam_r(cfg->admin_group, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+	if (group == NULL || getgrnam_r(group, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
 		return false;
 	if (rq->gid == gr.gr_gid)
 		return true;
@@ -139,7 +140,7 @@ handle_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
 		event_lookup(rq, PR_REALM_ANY, user, "error", NULL, "bad request");
 		return;
 	}
-	if (!dispatch_is_admin(cfg, rq)) {
+	if (!dispatch_peer_in_group(rq, cfg->admin_group)) {
 		proto_put_u32(b, PT_STATUS, PS_DENIED);
 		proto_put_str(b, PT_ERROR, "looking up accounts needs root or socket.admin_group");
 		event_lookup(rq, realm, user, "denied", NULL, "not an admin");
@@ -357,6 +358,18 @@ dispatch_request(struct worker *w, struct request *rq)
 		break;
 	case PT_ACK:
 		handle_ack(rq, &m, &b);
+		break;
+	case PT_LINK_PREPARE:
+		link_prepare(w, cfg, gen, rq, &m, deadline, &b);
+		break;
+	case PT_LINK_COMMIT:
+		link_commit(w, cfg, gen, rq, &m, deadline, &b);
+		break;
+	case PT_ADMIN_RESET_CODE:
+		admin_reset_code(w, cfg, gen, rq, &m, deadline, &b);
+		break;
+	case PT_ADMIN_UNLINK:
+		admin_unlink(w, cfg, gen, rq, &m, deadline, &b);
 		break;
 	default:
 		server_config_release();

@@ -14,7 +14,7 @@ void dispatch_reject_header(struct request *rq, enum proto_err e, uint16_t versi
 			    uint16_t type);
 /* Answers "busy" when the queue is full, and logs it. */
 void dispatch_reply_busy(struct request *rq);
-/* True when the peer is root or in socket.admin_group. */
-bool dispatch_is_admin(const struct config *cfg, const struct request *rq);
+/* True when the peer is root or in group (a group name; NULL: root only). */
+bool dispatch_peer_in_group(const struct request *rq, const char *group);
 
 #endif

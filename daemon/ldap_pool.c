@@ -172,6 +172,13 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 	return DIR_OK;
 }
 
+enum dir_rc
+ldconn_ready(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t deadline,
+	     struct ldap_pool_err *err)
+{
+	return ensure(c, cfg, gen, deadline, err);
+}
+
 /* Maps a failed operation's code, dropping the connection when its state
  * is unknown (timeout) or gone (server down). */
 static enum dir_rc
@@ -237,6 +244,137 @@ ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
 	return DIR_UNAVAILABLE;
 }
 
+/* Calls fn on each entry of one page and counts them into *n; -1 when fn
+ * stopped the read. */
+static int
+page_entries(LDAP *ld, LDAPMessage *res, ldconn_entry_fn fn, void *ctx, size_t *n,
+	     struct ldap_pool_err *err)
+{
+	LDAPMessage *e;
+
+	for (e = ldap_first_entry(ld, res); e != NULL; e = ldap_next_entry(ld, e)) {
+		if (fn(ld, e, ctx, err) < 0)
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Puts the paged-results cookie of a page's result into *cookie (for the
+ * caller to ber_memfree; empty after the last page).  -1 with err set when
+ * the result carries no paged-results response. */
+static int
+page_cookie(LDAP *ld, LDAPMessage *res, const char *base, struct berval *cookie,
+	    struct ldap_pool_err *err)
+{
+	LDAPControl **rctrls = NULL, *pc;
+	ber_int_t estimate = 0;
+	int rc = 0, prc;
+
+	prc = ldap_parse_result(ld, res, &rc, NULL, NULL, NULL, &rctrls, 0);
+	if (prc != LDAP_SUCCESS) {
+		seterr(err, "paged search under %s: unreadable result: %s", base,
+		       ldap_err2string(prc));
+		return -1;
+	}
+	pc = ldap_control_find(LDAP_CONTROL_PAGEDRESULTS, rctrls, NULL);
+	prc = pc == NULL ? LDAP_CONTROL_NOT_FOUND
+			 : ldap_parse_pageresponse_control(ld, pc, &estimate, cookie);
+	ldap_controls_free(rctrls);
+	if (prc != LDAP_SUCCESS) {
+		seterr(err, "paged search under %s: the server sent no usable paged-results "
+			    "response: %s", base, ldap_err2string(prc));
+		return -1;
+	}
+	return 0;
+}
+
+enum dir_rc
+ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen,
+		    const char *base, const char *filter, char **attrs, int page_size,
+		    int64_t deadline, ldconn_entry_fn fn, void *ctx, struct ldap_pool_err *err)
+{
+	struct berval cookie = { 0, NULL };
+	LDAPControl *pctrl = NULL, *ctrls[2] = { NULL, NULL };
+	LDAPMessage *res = NULL;
+	unsigned long pages = 0;
+	bool retried = false;
+	size_t seen = 0;
+	char what[512];
+	enum dir_rc d;
+	int rc;
+
+	snprintf(what, sizeof(what), "LDAP paged search %s under %s", filter, base);
+	for (;;) {
+		bool fresh = c->ld == NULL || c->gen != gen;
+		struct timeval tv;
+
+		d = ensure(c, cfg, gen, deadline, err);
+		if (d != DIR_OK)
+			goto out;
+		if (ldconn_budget(cfg, deadline, &tv) < 0) {
+			seterr(err, "request deadline passed after %zu entries of the %s", seen,
+			       what);
+			d = DIR_UNAVAILABLE;
+			goto out;
+		}
+		rc = ldap_create_page_control(c->ld, page_size, pages ? &cookie : NULL, 1, &pctrl);
+		if (rc != LDAP_SUCCESS) {
+			seterr(err, "%s: cannot encode the paged-results control: %s", what,
+			       ldap_err2string(rc));
+			d = DIR_ERROR;
+			goto out;
+		}
+		ctrls[0] = pctrl;
+		rc = ldap_search_ext_s(c->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, ctrls,
+				       NULL, &tv, LDAP_NO_LIMIT, &res);
+		ldap_control_free(pctrl);
+		pctrl = NULL;
+		if (rc != LDAP_SUCCESS) {
+			ldap_msgfree(res);
+			res = NULL;
+			/* A kept connection may have died while idle: one fresh
+			 * attempt, but only before any entry was handed out. */
+			if (rc == LDAP_SERVER_DOWN && !fresh && pages == 0 && !retried) {
+				retried = true;
+				ldconn_drop(c);
+				continue;
+			}
+			if (rc == LDAP_SIZELIMIT_EXCEEDED || rc == LDAP_ADMINLIMIT_EXCEEDED) {
+				seterr(err, "%s stopped after %zu entries: %s; lift the size limits "
+					    "of the service DN (olcLimits, see "
+					    "schema/slapd-sample.ldif)", what, seen,
+				       ldap_err2string(rc));
+				d = DIR_ERROR;
+			} else {
+				d = classify(c, rc, what, err);
+			}
+			goto out;
+		}
+		if (page_entries(c->ld, res, fn, ctx, &seen, err) < 0) {
+			d = DIR_ERROR;
+			goto out;
+		}
+		pages++;
+		ber_memfree(cookie.bv_val);
+		cookie.bv_val = NULL;
+		cookie.bv_len = 0;
+		if (page_cookie(c->ld, res, base, &cookie, err) < 0) {
+			d = DIR_ERROR;
+			goto out;
+		}
+		ldap_msgfree(res);
+		res = NULL;
+		if (cookie.bv_len == 0)
+			break;
+	}
+	d = DIR_OK;
+out:
+	ldap_msgfree(res);
+	ber_memfree(cookie.bv_val);
+	return d;
+}
+
 enum dir_rc
 ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *dn,
 		 const char *password, int64_t deadline, struct ldap_pool_err *err)
@@ -280,6 +418,83 @@ ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, c
 		return classify(c, rc, "LDAP user bind", err);
 	}
 	return DIR_UNAVAILABLE;
+}
+
+enum dir_rc
+ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *dn,
+	      LDAPMod **mods, LDAPControl **ctrls, int64_t deadline, LDAPControl ***resctrls,
+	      int *ldrc, bool *uncertain, struct ldap_pool_err *err)
+{
+	LDAPMessage *res = NULL;
+	struct timeval tv;
+	char *diag = NULL;
+	enum dir_rc d;
+	int attempt, msgid, rc, prc;
+
+	*ldrc = -1;
+	*uncertain = false;
+	if (resctrls != NULL)
+		*resctrls = NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		bool fresh = c->ld == NULL || c->gen != gen;
+
+		d = ensure(c, cfg, gen, deadline, err);
+		if (d != DIR_OK)
+			return d;
+		rc = ldap_modify_ext(c->ld, dn, mods, ctrls, NULL, &msgid);
+		/* Not sent: a kept connection found dead may be retried. */
+		if (rc == LDAP_SERVER_DOWN && !fresh) {
+			ldconn_drop(c);
+			continue;
+		}
+		if (rc != LDAP_SUCCESS) {
+			*ldrc = rc;
+			return classify(c, rc, "LDAP modify", err);
+		}
+		break;
+	}
+	if (attempt == 2) {
+		seterr(err, "LDAP modify of %s: server down", dn);
+		return DIR_UNAVAILABLE;
+	}
+	if (ldconn_budget(cfg, deadline, &tv) < 0) {
+		tv.tv_sec = 0;
+		tv.tv_usec = 1000;
+	}
+	rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, &tv, &res);
+	if (rc <= 0) {
+		/* Sent, but no answer: the server may have applied it. */
+		*uncertain = true;
+		seterr(err, "LDAP modify of %s: %s", dn, rc == 0 ? "no answer in time" : "connection lost");
+		if (rc == 0)
+			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
+		note_failure(c);
+		return DIR_UNAVAILABLE;
+	}
+	prc = ldap_parse_result(c->ld, res, &rc, NULL, &diag, NULL, resctrls, 1);
+	if (prc != LDAP_SUCCESS) {
+		*uncertain = true;
+		seterr(err, "LDAP modify of %s: unreadable result: %s", dn, ldap_err2string(prc));
+		note_failure(c);
+		return DIR_UNAVAILABLE;
+	}
+	*ldrc = rc;
+	if (rc == LDAP_SUCCESS) {
+		ldap_memfree(diag);
+		return DIR_OK;
+	}
+	if (resctrls != NULL && *resctrls != NULL) {
+		ldap_controls_free(*resctrls);
+		*resctrls = NULL;
+	}
+	d = classify(c, rc, "LDAP modify", err);
+	if (diag != NULL && *diag != '\0') {
+		size_t n = strlen(err->msg);
+
+		snprintf(err->msg + n, sizeof(err->msg) - n, " (%s)", diag);
+	}
+	ldap_memfree(diag);
+	return d;
 }
 
 int

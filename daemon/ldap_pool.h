@@ -46,6 +46,10 @@ struct ldap_pool_err {
 void ldconn_init(struct ldconn *c, enum ldconn_kind kind);
 void ldconn_drop(struct ldconn *c);
 
+/* Opens c (and binds it as the service DN) if needed, within deadline. */
+enum dir_rc ldconn_ready(struct ldconn *c, const struct config *cfg, unsigned int gen,
+			 int64_t deadline, struct ldap_pool_err *err);
+
 /*
  * Searches base (subtree) on c, which is connected and bound as the service
  * DN first if needed.  At most sizelimit entries.  On DIR_OK *res holds the
@@ -56,10 +60,40 @@ enum dir_rc ldconn_search(struct ldconn *c, const struct config *cfg, unsigned i
 			  const char *base, const char *filter, char **attrs, int sizelimit,
 			  int64_t deadline, LDAPMessage **res, struct ldap_pool_err *err);
 
+/* Called by ldconn_search_paged for each entry; -1 (with err set) stops. */
+typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldap_pool_err *err);
+
+/*
+ * Reads every entry matching filter under base (subtree) with the
+ * paged-results control (RFC 2696, critical), page_size entries per round
+ * trip, and calls fn on each; no result is kept, so a base of any size
+ * costs one page of memory.  Each page is bounded like ldconn_search; a
+ * kept connection found dead before the first page is reopened once, one
+ * lost midway fails the read (fn has seen entries that cannot be taken
+ * back, so the caller must discard what it gathered).
+ */
+enum dir_rc ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen,
+				const char *base, const char *filter, char **attrs,
+				int page_size, int64_t deadline, ldconn_entry_fn fn, void *ctx,
+				struct ldap_pool_err *err);
+
 /* Simple bind as dn with password on c (an LDCONN_BIND connection). */
 enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen,
 			     const char *dn, const char *password, int64_t deadline,
 			     struct ldap_pool_err *err);
+
+/*
+ * Modifies dn on c (an LDCONN_WRITE connection) with the request controls
+ * ctrls.  *ldrc gets the LDAP result code (or -1 when none arrived).  On
+ * DIR_OK with resctrls non-NULL, *resctrls holds the response controls for
+ * the caller to ldap_controls_free().  DIR_CONFLICT: the assertion failed
+ * or a constraint (slapo-unique) refused it.  *uncertain is set when the
+ * request was sent but no answer came in time: it may have been applied.
+ */
+enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen,
+			  const char *dn, LDAPMod **mods, LDAPControl **ctrls, int64_t deadline,
+			  LDAPControl ***resctrls, int *ldrc, bool *uncertain,
+			  struct ldap_pool_err *err);
 
 /* Writes the budget left for one operation into tv; -1 when none is left. */
 int ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv);

@@ -11,27 +11,28 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "events.h"
 #include "log.h"
 #include "sockio.h"
+#include "tokens.h"
 
 #define NOTICE_MAX (PROTO_MAX_STR - 1)
 #define MAX_PENDING 4096
 
-struct node {
-	struct node *next;
-	struct redaction_pending p;
-};
-
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char *notice_text;
 static char notice_ver[REDACTION_VER_LEN];
-static struct node *pending;
-static size_t npending;
+static struct token_store pending;
+static pthread_once_t pending_once = PTHREAD_ONCE_INIT;
+
+static void
+pending_init(void)
+{
+	tokens_init(&pending, sizeof(struct redaction_pending), MAX_PENDING);
+}
 
 /* Reads a whole small file into a new NUL-terminated buffer. */
 static char *
@@ -128,95 +129,33 @@ redaction_notice(char *text, size_t len, char ver[REDACTION_VER_LEN])
 int
 redaction_issue(struct redaction_pending *p, int ttl_s)
 {
-	uint8_t raw[REDACTION_TOKEN_LEN / 2];
-	struct node *n;
-	size_t i;
-
-	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
-		log_warn("getrandom for a redaction token");
-		return -1;
-	}
-	for (i = 0; i < sizeof(raw); i++)
-		snprintf(p->token + 2 * i, 3, "%02x", raw[i]);
-	p->expires = sockio_now_ms() + (int64_t)ttl_s * 1000;
-	n = malloc(sizeof(*n));
-	if (n == NULL)
-		return -1;
-	n->p = *p;
-	pthread_mutex_lock(&lock);
-	if (npending >= MAX_PENDING) {
-		pthread_mutex_unlock(&lock);
-		free(n);
-		log_warnx("%d redaction acknowledgements pending; refusing another",
-			  MAX_PENDING);
-		return -1;
-	}
-	n->next = pending;
-	pending = n;
-	npending++;
-	pthread_mutex_unlock(&lock);
-	return 0;
+	pthread_once(&pending_once, pending_init);
+	return tokens_issue(&pending, p, p->peer_uid, ttl_s, p->token);
 }
 
 int
 redaction_redeem(const char *token, uid_t peer_uid, struct redaction_pending *out)
 {
-	struct node **pp, *n = NULL;
-	int64_t now = sockio_now_ms();
-
-	pthread_mutex_lock(&lock);
-	for (pp = &pending; *pp != NULL; pp = &(*pp)->next) {
-		if (strcmp((*pp)->p.token, token) == 0 && (*pp)->p.peer_uid == peer_uid &&
-		    (*pp)->p.expires > now) {
-			n = *pp;
-			*pp = n->next;
-			npending--;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	if (n == NULL)
-		return -1;
-	*out = n->p;
-	free(n);
-	return 0;
+	pthread_once(&pending_once, pending_init);
+	return tokens_redeem(&pending, token, peer_uid, out);
 }
 
-/* Unlinks the entries expired at now (all when now < 0) and logs each. */
 static void
-sweep(int64_t now)
+log_expired(const void *payload, int expired)
 {
-	struct node *gone = NULL, **pp, *n;
-
-	pthread_mutex_lock(&lock);
-	for (pp = &pending; *pp != NULL;) {
-		n = *pp;
-		if (now < 0 || n->p.expires <= now) {
-			*pp = n->next;
-			n->next = gone;
-			gone = n;
-			npending--;
-		} else {
-			pp = &n->next;
-		}
-	}
-	pthread_mutex_unlock(&lock);
-	while (gone != NULL) {
-		n = gone;
-		gone = n->next;
-		event_redaction(&n->p, false, now < 0 ? "daemon_stopped" : "no_answer");
-		free(n);
-	}
+	event_redaction(payload, false, expired ? "no_answer" : "daemon_stopped");
 }
 
 void
 redaction_sweep(void)
 {
-	sweep(sockio_now_ms());
+	pthread_once(&pending_once, pending_init);
+	tokens_sweep(&pending, 0, log_expired);
 }
 
 void
 redaction_sweep_all(void)
 {
-	sweep(-1);
+	pthread_once(&pending_once, pending_init);
+	tokens_sweep(&pending, 1, log_expired);
 }

@@ -17,7 +17,9 @@
 #include "config.h"
 #include "directory.h"
 
-#define REDACTION_TOKEN_LEN 32		/* hex characters */
+#include "tokens.h"
+
+#define REDACTION_TOKEN_LEN TOKEN_LEN
 #define REDACTION_VER_LEN 72		/* "sha256:" + 64 hex + NUL */
 #define REDACTION_FIELD_MAX 257
 
@@ -25,7 +27,6 @@
 struct redaction_pending {
 	char token[REDACTION_TOKEN_LEN + 1];
 	uid_t peer_uid;
-	int64_t expires;		/* monotonic ms */
 	enum proto_realm realm;
 	char user[REDACTION_FIELD_MAX];
 	char service[REDACTION_FIELD_MAX];

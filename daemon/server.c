@@ -23,9 +23,11 @@
 #include "cache.h"
 #include "dispatch.h"
 #include "events.h"
+#include "link.h"
 #include "log.h"
 #include "redaction.h"
 #include "sockio.h"
+#include "throttle.h"
 
 /* A client has this long to send its whole request frame. */
 #define READ_TIMEOUT_MS 5000
@@ -384,6 +386,7 @@ reload(const char *path, uid_t sender)
 	log_set_debug(ncfg->debug);
 	server_set_config(ncfg);
 	cache_clear();
+	throttle_reset_all();
 	cur = server_config(&gen);
 	redaction_load(cur);
 	server_config_release();
@@ -506,6 +509,7 @@ server_run(int lfd, const char *config_path)
 		}
 		if (now >= next_sweep) {
 			redaction_sweep();
+			link_sweep(0);
 			cache_sweep();
 			next_sweep = now + SWEEP_INTERVAL_MS;
 		}
@@ -518,6 +522,7 @@ server_run(int lfd, const char *config_path)
 	for (i = 0; i < (size_t)nthreads; i++)
 		pthread_join(tids[i], NULL);
 	redaction_sweep_all();
+	link_sweep(1);
 	close(sfd);
 	free(tids);
 	free(workers);

@@ -1,0 +1,73 @@
+/*
+ * ctl.c - one exchange with ecflinkd for ecflinkctl (see ctl.h).
+ */
+#include "ctl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "sockio.h"
+
+void
+ctl_begin(struct ctl *c, struct proto_buf *b, uint16_t type)
+{
+	proto_begin(b, c->req, sizeof(c->req), type);
+	proto_put_u32(b, PT_DEADLINE_MS, (uint32_t)c->timeout_ms);
+}
+
+int
+ctl_call(struct ctl *c, struct proto_buf *b)
+{
+	char err[SOCKIO_ERRLEN];
+	const char *why;
+	uint32_t st;
+	int rc;
+
+	if (proto_finish(b) != PE_OK) {
+		explicit_bzero(c->req, sizeof(c->req));
+		fprintf(stderr, "ecflinkctl: request too large: %s\n", proto_strerror(b->err));
+		return EX_USAGE;
+	}
+	rc = sockio_call(c->socket, b, c->rep, &c->reply, sockio_now_ms() + c->timeout_ms, err,
+			 sizeof(err));
+	explicit_bzero(c->req, sizeof(c->req));
+	if (rc < 0) {
+		fprintf(stderr, "ecflinkctl: cannot get an answer from ecflinkd at %s: %s\n",
+			c->socket, err);
+		if (strstr(err, "No such file") || strstr(err, "Connection refused"))
+			fprintf(stderr, "ecflinkctl: is ecflinkd running? "
+					"(systemctl status ecflinkd)\n");
+		return EX_UNREACHABLE;
+	}
+	if (proto_u32(&c->reply, PT_STATUS, &st) < 0) {
+		fprintf(stderr, "ecflinkctl: ecflinkd's reply has no status\n");
+		return EX_FAILED;
+	}
+	if (st != PS_OK) {
+		why = proto_str(&c->reply, PT_ERROR);
+		fprintf(stderr, "ecflinkctl: ecflinkd refused: %s%s%s\n",
+			proto_status_str((enum proto_status)st), why ? ": " : "", why ? why : "");
+		return EX_FAILED;
+	}
+	return EX_DONE;
+}
+
+const char *
+ctl_when(uint64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL || strftime(buf, len, "%m/%d/%Y %H:%M:%S %Z", &tm) == 0)
+		snprintf(buf, len, "%llu", (unsigned long long)t);
+	return buf;
+}
+
+const char *
+ctl_message(const struct ctl *c, const char *fallback)
+{
+	const char *m = proto_str(&c->reply, PT_MESSAGE);
+
+	return m ? m : fallback;
+}

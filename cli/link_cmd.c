@@ -1,0 +1,319 @@
+/*
+ * link_cmd.c - ecflinkctl link, reset-link-code and unlink.
+ *
+ * Secrets are read without echo from a terminal, or as lines from
+ * standard input when it is not one (scripts, the web front end); never
+ * from argv or the environment.  Every buffer that held one is wiped.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "proto.h"
+
+#define SECRET_MAX 1024
+
+/*
+ * Reads one line into buf (without its newline).  On a terminal the
+ * prompt goes to stderr and echo is off.  0, or -1 at end of input.
+ */
+static int
+read_secret(const char *prompt, char *buf, size_t len)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO);
+	size_t n;
+	int rc = 0;
+
+	if (tty) {
+		fprintf(stderr, "%s", prompt);
+		fflush(stderr);
+		if (tcgetattr(STDIN_FILENO, &old) < 0)
+			return -1;
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, (int)len, stdin) == NULL)
+		rc = -1;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fprintf(stderr, "\n");
+	}
+	if (rc == 0) {
+		n = strcspn(buf, "\r\n");
+		buf[n] = '\0';
+	}
+	return rc;
+}
+
+/* Asks a yes/no question on the terminal; true only for y or yes. */
+static bool
+ask_yes(const char *question)
+{
+	char answer[16];
+	size_t n;
+
+	fprintf(stderr, "%s [y/N] ", question);
+	fflush(stderr);
+	if (fgets(answer, sizeof(answer), stdin) == NULL)
+		return false;
+	n = strcspn(answer, "\r\n");
+	answer[n] = '\0';
+	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+}
+
+static const char *
+grade_words(uint32_t g)
+{
+	switch (g) {
+	case PG_EXACT: return "the same";
+	case PG_EQUIVALENT: return "written differently (the same once spacing, case and "
+				   "numbers are set aside)";
+	case PG_SIMILAR: return "similar but not the same";
+	default: return "different";
+	}
+}
+
+static int
+link_result_exit(uint32_t r)
+{
+	switch (r) {
+	case PLR_OK: return EX_DONE;
+	case PLR_CONFIRM_REQUIRED: return EX_CONFIRM;
+	case PLR_NOT_FOUND: return EX_NOT_FOUND;
+	case PLR_UNAVAIL: return EX_UNREACHABLE;
+	default: return EX_FAILED;
+	}
+}
+
+/* Sends LINK_COMMIT for token; prints the outcome; returns an exit code. */
+static int
+commit(struct ctl *c, const char *token)
+{
+	struct proto_buf b;
+	uint32_t result = PLR_UNAVAIL;
+	uint64_t txn = 0;
+	int rc;
+
+	ctl_begin(c, &b, PT_LINK_COMMIT);
+	proto_put_str(&b, PT_TOKEN, token);
+	proto_put_u32(&b, PT_CONFIRM, 1);
+	rc = ctl_call(c, &b);
+	if (rc != EX_DONE)
+		return rc;
+	proto_u32(&c->reply, PT_RESULT, &result);
+	if (result != PLR_OK) {
+		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "the link was refused"));
+		return link_result_exit(result);
+	}
+	proto_u64(&c->reply, PT_TXN, &txn);
+	printf("%s\n", ctl_message(c, "Your PACER account has been linked to your CM/ECF account."));
+	printf("Transaction ID: %llu\n", (unsigned long long)txn);
+	return EX_DONE;
+}
+
+static void
+link_usage(void)
+{
+	fprintf(stderr, "usage: ecflinkctl link [--confirm] [--reset-code] PACER_LOGIN CMECF_LOGIN\n"
+			"  Reads the PACER password, then the CM/ECF password (or with\n"
+			"  --reset-code the court's link reset code), from the terminal, or as\n"
+			"  two lines from standard input.\n");
+}
+
+int
+cmd_link(struct ctl *c, int argc, char **argv)
+{
+	char pacer_pw[SECRET_MAX], cmecf_secret[SECRET_MAX], token[64], prompt[600], q[1200];
+	const char *pacer = NULL, *cmecf = NULL, *n1, *n2, *l1, *l2, *tok;
+	bool confirm = false, code = false;
+	struct proto_buf b;
+	uint32_t result = PLR_UNAVAIL, grade = PG_DIFFERENT;
+	int i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--confirm") == 0)
+			confirm = true;
+		else if (strcmp(argv[i], "--reset-code") == 0)
+			code = true;
+		else if (argv[i][0] == '-' || (pacer != NULL && cmecf != NULL))
+			return link_usage(), EX_USAGE;
+		else if (pacer == NULL)
+			pacer = argv[i];
+		else
+			cmecf = argv[i];
+	}
+	if (pacer == NULL || cmecf == NULL)
+		return link_usage(), EX_USAGE;
+	snprintf(prompt, sizeof(prompt), "PACER password for %s: ", pacer);
+	if (read_secret(prompt, pacer_pw, sizeof(pacer_pw)) < 0) {
+		fprintf(stderr, "ecflinkctl: no PACER password given\n");
+		return EX_USAGE;
+	}
+	if (code)
+		snprintf(prompt, sizeof(prompt), "Link reset code for %s: ", cmecf);
+	else
+		snprintf(prompt, sizeof(prompt), "CM/ECF password for %s: ", cmecf);
+	if (read_secret(prompt, cmecf_secret, sizeof(cmecf_secret)) < 0) {
+		explicit_bzero(pacer_pw, sizeof(pacer_pw));
+		fprintf(stderr, "ecflinkctl: no CM/ECF %s given\n", code ? "reset code" : "password");
+		return EX_USAGE;
+	}
+	ctl_begin(c, &b, PT_LINK_PREPARE);
+	proto_put_str(&b, PT_USER, pacer);
+	proto_put_str(&b, PT_PASSWORD, pacer_pw);
+	proto_put_str(&b, PT_CMECF_LOGIN, cmecf);
+	proto_put_str(&b, code ? PT_RESET_CODE : PT_CMECF_PASSWORD, cmecf_secret);
+	explicit_bzero(pacer_pw, sizeof(pacer_pw));
+	explicit_bzero(cmecf_secret, sizeof(cmecf_secret));
+	rc = ctl_call(c, &b);
+	if (rc != EX_DONE)
+		return rc;
+	proto_u32(&c->reply, PT_RESULT, &result);
+	if (result != PLR_OK) {
+		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "the link was refused"));
+		return link_result_exit(result);
+	}
+	proto_u32(&c->reply, PT_GRADE, &grade);
+	l1 = proto_str(&c->reply, PT_LOGIN);
+	n1 = proto_str(&c->reply, PT_NAME);
+	l2 = proto_str(&c->reply, PT_LINKED);
+	n2 = proto_str(&c->reply, PT_NAME2);
+	tok = proto_str(&c->reply, PT_TOKEN);
+	if (tok == NULL || strlen(tok) >= sizeof(token)) {
+		fprintf(stderr, "ecflinkctl: ecflinkd's reply has no usable token\n");
+		return EX_FAILED;
+	}
+	snprintf(token, sizeof(token), "%s", tok);
+	printf("CM/ECF account: %s (%s)\n", l1 ? l1 : cmecf, n1 ? n1 : "no name");
+	printf("PACER account:  %s (%s)\n", l2 ? l2 : pacer, n2 ? n2 : "no name");
+	if (grade != PG_EXACT) {
+		printf("The names on the two accounts are %s.\n", grade_words(grade));
+		snprintf(q, sizeof(q), "Do you want to link these accounts? CM/ECF %s / PACER %s",
+			 n1 ? n1 : "-", n2 ? n2 : "-");
+		if (!confirm && !isatty(STDIN_FILENO)) {
+			printf("%s\nNot linked: run again with --confirm to link them.\n", q);
+			return EX_CONFIRM;
+		}
+		if (!confirm && !ask_yes(q)) {
+			printf("Not linked.\n");
+			return EX_CONFIRM;
+		}
+	}
+	return commit(c, token);
+}
+
+/* Parses 72h, 30m, 3d or plain seconds. */
+static int
+parse_ttl(const char *s, uint32_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	if (*end == 'm')
+		v *= 60;
+	else if (*end == 'h')
+		v *= 3600;
+	else if (*end == 'd')
+		v *= 86400;
+	else if (*end != '\0' && *end != 's')
+		return -1;
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	if (v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int
+cmd_reset_code(struct ctl *c, int argc, char **argv)
+{
+	const char *login = NULL, *code;
+	struct proto_buf b;
+	uint32_t ttl = 72 * 3600, result = PLR_UNAVAIL;
+	uint64_t expires = 0;
+	char tbuf[64];
+	int i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc) {
+			if (parse_ttl(argv[++i], &ttl) < 0) {
+				fprintf(stderr, "ecflinkctl: --ttl takes 30m, 72h, 3d or seconds\n");
+				return EX_USAGE;
+			}
+		} else if (argv[i][0] != '-' && login == NULL) {
+			login = argv[i];
+		} else {
+			login = NULL;
+			break;
+		}
+	}
+	if (login == NULL) {
+		fprintf(stderr, "usage: ecflinkctl reset-link-code [--ttl 72h] CMECF_LOGIN\n");
+		return EX_USAGE;
+	}
+	ctl_begin(c, &b, PT_ADMIN_RESET_CODE);
+	proto_put_str(&b, PT_LOGIN, login);
+	proto_put_u32(&b, PT_TTL_S, ttl);
+	rc = ctl_call(c, &b);
+	if (rc != EX_DONE)
+		return rc;
+	proto_u32(&c->reply, PT_RESULT, &result);
+	code = proto_str(&c->reply, PT_CODE);
+	if (result != PLR_OK || code == NULL) {
+		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "no code was issued"));
+		return link_result_exit(result == PLR_OK ? PLR_UNAVAIL : result);
+	}
+	proto_u64(&c->reply, PT_EXPIRES, &expires);
+	printf("Link reset code for CM/ECF login %s, for linking only, valid until %s.\n", login,
+	       ctl_when(expires, tbuf, sizeof(tbuf)));
+	printf("%s\n", ctl_message(c, "Give this code to the attorney; it is shown only once."));
+	printf("%s\n", code);
+	explicit_bzero(c->rep, sizeof(c->rep));
+	return EX_DONE;
+}
+
+int
+cmd_unlink(struct ctl *c, int argc, char **argv)
+{
+	const char *login = NULL, *reason = NULL;
+	struct proto_buf b;
+	uint32_t result = PLR_UNAVAIL;
+	int i, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
+			reason = argv[++i];
+		else if (argv[i][0] != '-' && login == NULL)
+			login = argv[i];
+		else
+			login = reason = NULL;
+	}
+	if (login == NULL || reason == NULL || reason[0] == '\0') {
+		fprintf(stderr, "usage: ecflinkctl unlink --reason TEXT CMECF_LOGIN\n");
+		return EX_USAGE;
+	}
+	ctl_begin(c, &b, PT_ADMIN_UNLINK);
+	proto_put_str(&b, PT_LOGIN, login);
+	proto_put_str(&b, PT_NOTE, reason);
+	rc = ctl_call(c, &b);
+	if (rc != EX_DONE)
+		return rc;
+	proto_u32(&c->reply, PT_RESULT, &result);
+	if (result != PLR_OK) {
+		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "nothing was unlinked"));
+		return link_result_exit(result);
+	}
+	printf("%s\n", ctl_message(c, "Unlinked."));
+	return EX_DONE;
+}

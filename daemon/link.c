@@ -1,0 +1,749 @@
+/*
+ * link.c - LINK_PREPARE and LINK_COMMIT (see link.h).
+ */
+#include "link.h"
+
+#include <ctype.h>
+#include <lber.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cache.h"
+#include "decide.h"
+#include "dispatch.h"
+#include "events.h"
+#include "locks.h"
+#include "log.h"
+#include "mailer.h"
+#include "namecmp.h"
+#include "resetcode.h"
+#include "sockio.h"
+#include "spool.h"
+#include "throttle.h"
+#include "tokens.h"
+
+/* A preparation lives this long; the user reads two names and answers. */
+#define PREPARE_TTL_S 300
+#define MAX_PREPARED 4096
+
+/* What LINK_PREPARE found, filed under the token LINK_COMMIT redeems. */
+struct prepared {
+	struct account pacer;
+	struct account cmecf;
+	enum proto_grade grade;
+	bool reset_code;		/* the CM/ECF side proved with a reset code */
+	char throttle_peer[80];
+};
+
+/* One attempt's facts for its log line and reply. */
+struct attempt {
+	const char *phase;		/* prepare or commit */
+	const char *pacer, *cmecf;	/* as given */
+	const char *result;		/* ok, deny, error */
+	const char *reason;
+	enum proto_link_result code;
+	enum proto_grade grade;
+	bool have_grade;
+	uint64_t txn;
+	char detail[2048];
+	char message[1024];
+};
+
+static struct token_store prepared_store;
+static pthread_once_t prepared_once = PTHREAD_ONCE_INIT;
+
+static void
+prepared_init(void)
+{
+	tokens_init(&prepared_store, sizeof(struct prepared), MAX_PREPARED);
+}
+
+static void
+event_link(const struct request *rq, const struct attempt *a)
+{
+	struct kv kv;
+
+	kv_init(&kv);
+	kv_str(&kv, "event", "link");
+	kv_str(&kv, "phase", a->phase);
+	kv_quoted(&kv, "pacer", a->pacer);
+	kv_quoted(&kv, "cmecf", a->cmecf);
+	if (rq != NULL)
+		kv_int(&kv, "peer_uid", (long long)rq->uid);
+	kv_str(&kv, "result", a->result);
+	kv_str(&kv, "reason", a->reason);
+	if (a->have_grade)
+		kv_str(&kv, "names", namecmp_grade_name(a->grade));
+	if (a->txn != 0)
+		kv_fmt(&kv, "txn", "%llu", (unsigned long long)a->txn);
+	if (a->detail[0] != '\0')
+		kv_quoted(&kv, "detail", a->detail);
+	if (rq != NULL)
+		kv_fmt(&kv, "ms", "%.2f", event_elapsed_ms(rq));
+	log_event(&kv);
+}
+
+static void
+refuse(struct attempt *a, enum proto_link_result code, const char *result, const char *reason,
+       const char *message)
+{
+	a->code = code;
+	a->result = result;
+	a->reason = reason;
+	snprintf(a->message, sizeof(a->message), "%s", message);
+}
+
+static const char bad_credentials[] =
+	"The login or password (or reset code) is not correct, or there were too many "
+	"attempts; wait and try again, or ask the court for a link reset code.";
+
+/* Folds a login for throttle keys ("cmecf:login"). */
+static void
+throttle_key(char *out, size_t len, const char *prefix, const char *value)
+{
+	size_t n;
+
+	snprintf(out, len, "%s:%s", prefix, value);
+	for (n = strlen(prefix) + 1; n < len && out[n] != '\0'; n++)
+		out[n] = (char)tolower((unsigned char)out[n]);
+}
+
+static struct throttle_policy
+policy_of(const struct config *cfg)
+{
+	struct throttle_policy p = { cfg->link_max_failures, cfg->link_window_s,
+				     cfg->link_lockout_s };
+
+	return p;
+}
+
+/* Counts a failed credential check against the CM/ECF login and the peer. */
+static void
+count_failure(const struct config *cfg, const char *cmecf_key, const char *peer_key)
+{
+	struct throttle_policy p = policy_of(cfg);
+	int64_t now = sockio_now_ms();
+
+	throttle_fail(cmecf_key, now, &p);
+	throttle_fail(peer_key, now, &p);
+}
+
+static void
+fail_directory(struct attempt *a, enum dir_rc rc, const struct ldap_pool_err *err)
+{
+	refuse(a, PLR_UNAVAIL, "error", rc == DIR_UNAVAILABLE ? "ldap_unavailable" : "ldap_error",
+	       "The court's directory is not answering; nothing was changed. Try again later.");
+	snprintf(a->detail, sizeof(a->detail), "%s", err->msg);
+}
+
+/* Reads the CM/ECF entry's reset code hash and expiry (service DN only). */
+static enum dir_rc
+read_secret(struct worker *w, const struct config *cfg, unsigned int gen, const char *dn,
+	    int64_t deadline, char *hash, size_t hlen, time_t *expires,
+	    struct ldap_pool_err *err)
+{
+	static char *attrs[] = { "ecfLinkSecret", "ecfLinkSecretExpires", NULL };
+	struct berval **v;
+	LDAPMessage *res, *e;
+	enum dir_rc rc;
+
+	hash[0] = '\0';
+	*expires = 0;
+	rc = ldconn_search(&w->dc.read, cfg, gen, dn, "(objectClass=ecfAccount)", attrs, 1,
+			   deadline, &res, err);
+	if (rc != DIR_OK)
+		return rc;
+	e = ldap_first_entry(w->dc.read.ld, res);
+	if (e != NULL) {
+		v = ldap_get_values_len(w->dc.read.ld, e, "ecfLinkSecret");
+		if (v != NULL && v[0] != NULL && v[0]->bv_len < hlen) {
+			memcpy(hash, v[0]->bv_val, v[0]->bv_len);
+			hash[v[0]->bv_len] = '\0';
+		}
+		if (v != NULL && v[0] != NULL)
+			explicit_bzero(v[0]->bv_val, v[0]->bv_len);
+		ldap_value_free_len(v);
+		v = ldap_get_values_len(w->dc.read.ld, e, "ecfLinkSecretExpires");
+		if (v != NULL && v[0] != NULL && v[0]->bv_len < 32) {
+			char buf[32];
+
+			memcpy(buf, v[0]->bv_val, v[0]->bv_len);
+			buf[v[0]->bv_len] = '\0';
+			if (dir_parse_gentime(buf, expires) < 0)
+				*expires = 0;
+		}
+		ldap_value_free_len(v);
+	}
+	ldap_msgfree(res);
+	return DIR_OK;
+}
+
+/* Checks the CM/ECF side's password or reset code; 0 when it is good. */
+static int
+check_cmecf_credential(struct worker *w, const struct config *cfg, unsigned int gen,
+		       const struct account *cmecf, const char *password, const char *code,
+		       int64_t deadline, struct attempt *a)
+{
+	struct ldap_pool_err err = { "" };
+	char hash[512];
+	time_t expires;
+	enum dir_rc rc;
+
+	if (code == NULL) {
+		rc = ldconn_user_bind(&w->dc.bind, cfg, gen, cmecf->dn, password, deadline, &err);
+		if (rc == DIR_OK)
+			return 0;
+		if (rc != DIR_BAD_CREDENTIALS) {
+			fail_directory(a, rc, &err);
+			return -1;
+		}
+		refuse(a, PLR_BAD_CREDENTIALS, "deny",
+		       cmecf->state == PST_LEGACY_LOCKED ? "cmecf_locked" : "bad_cmecf_password",
+		       bad_credentials);
+		return -1;
+	}
+	rc = read_secret(w, cfg, gen, cmecf->dn, deadline, hash, sizeof(hash), &expires, &err);
+	if (rc != DIR_OK) {
+		fail_directory(a, rc, &err);
+		return -1;
+	}
+	if (hash[0] == '\0' || !resetcode_verify(code, hash)) {
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", hash[0] ? "bad_reset_code" : "no_reset_code",
+		       bad_credentials);
+		explicit_bzero(hash, sizeof(hash));
+		return -1;
+	}
+	explicit_bzero(hash, sizeof(hash));
+	if (expires <= time(NULL)) {
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", "expired_reset_code", bad_credentials);
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+role_eligible(const struct config *cfg, const char *role)
+{
+	size_t i;
+
+	if (cfg->n_eligible_roles == 0)
+		return true;
+	for (i = 0; i < cfg->n_eligible_roles; i++)
+		if (strcasecmp(cfg->eligible_roles[i], role) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The checks of LINK_PREPARE, in the order that tells the user the most
+ * without telling a stranger anything: go-live, throttle, PACER identity,
+ * CM/ECF login, link states, eligibility, CM/ECF credential.  0 when all
+ * pass and p is filled.
+ */
+static int
+prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
+	       const struct request *rq, const struct proto_msg *m, int64_t deadline,
+	       struct prepared *p, struct attempt *a)
+{
+	const char *pacer_pw = proto_str(m, PT_PASSWORD);
+	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
+	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
+	bool trusted = dispatch_peer_in_group(rq, cfg->frontend_group);
+	struct ldap_pool_err err = { "" };
+	char cmecf_key[300], when[128];
+	int64_t retry;
+	enum dir_rc rc;
+
+	if (!decide_live(cfg, time(NULL))) {
+		if (config_format_golive(cfg, when, sizeof(when)) < 0)
+			snprintf(when, sizeof(when), "a date the court will announce");
+		snprintf(a->message, sizeof(a->message),
+			 "Linking opens when the court goes live on %s.", when);
+		a->code = PLR_BEFORE_GOLIVE;
+		a->result = "deny";
+		a->reason = "before_golive";
+		return -1;
+	}
+	throttle_key(cmecf_key, sizeof(cmecf_key), "cmecf", a->cmecf);
+	if (trusted && addr != NULL)
+		throttle_key(p->throttle_peer, sizeof(p->throttle_peer), "addr", addr);
+	else
+		snprintf(p->throttle_peer, sizeof(p->throttle_peer), "uid:%u", (unsigned)rq->uid);
+	if (throttle_locked(cmecf_key, sockio_now_ms(), &retry) ||
+	    throttle_locked(p->throttle_peer, sockio_now_ms(), &retry)) {
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
+		return -1;
+	}
+	rc = dir_find(&w->dc, cfg, gen, PR_REALM_PACER, a->pacer, deadline, &p->pacer, &err);
+	if (rc == DIR_NOT_FOUND) {
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_pacer", bad_credentials);
+		count_failure(cfg, cmecf_key, p->throttle_peer);
+		return -1;
+	}
+	if (rc != DIR_OK) {
+		fail_directory(a, rc, &err);
+		return -1;
+	}
+	if (!trusted || pacer_pw != NULL) {
+		rc = ldconn_user_bind(&w->dc.bind, cfg, gen, p->pacer.dn, pacer_pw, deadline, &err);
+		if (rc == DIR_BAD_CREDENTIALS) {
+			refuse(a, PLR_BAD_CREDENTIALS, "deny", "bad_pacer_password",
+			       bad_credentials);
+			count_failure(cfg, cmecf_key, p->throttle_peer);
+			return -1;
+		}
+		if (rc != DIR_OK) {
+			fail_directory(a, rc, &err);
+			return -1;
+		}
+	}
+	rc = dir_find(&w->dc, cfg, gen, PR_REALM_CMECF, a->cmecf, deadline, &p->cmecf, &err);
+	if (rc == DIR_NOT_FOUND) {
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_cmecf", bad_credentials);
+		count_failure(cfg, cmecf_key, p->throttle_peer);
+		return -1;
+	}
+	if (rc != DIR_OK) {
+		fail_directory(a, rc, &err);
+		return -1;
+	}
+	if (p->cmecf.state == PST_LEGACY_LINKED) {
+		snprintf(a->message, sizeof(a->message),
+			 "CM/ECF account %s is already linked to a PACER account. Only the "
+			 "court can undo a link.", p->cmecf.login);
+		a->code = PLR_CMECF_LINKED;
+		a->result = "deny";
+		a->reason = "cmecf_already_linked";
+		return -1;
+	}
+	if (p->pacer.state == PST_PACER_LINKED) {
+		snprintf(a->message, sizeof(a->message),
+			 "Your PACER account is already linked to CM/ECF account %s in this "
+			 "court. Only the court can undo a link.", p->pacer.linked);
+		a->code = PLR_PACER_LINKED;
+		a->result = "deny";
+		a->reason = "pacer_already_linked";
+		return -1;
+	}
+	if (!role_eligible(cfg, p->cmecf.role)) {
+		refuse(a, PLR_NOT_ELIGIBLE, "deny", "not_eligible",
+		       "This CM/ECF account does not have an e-filing role that can be linked; "
+		       "contact the court.");
+		snprintf(a->detail, sizeof(a->detail), "ecfRole %s", p->cmecf.role);
+		return -1;
+	}
+	p->reset_code = code != NULL;
+	if (check_cmecf_credential(w, cfg, gen, &p->cmecf, cmecf_pw, code, deadline, a) < 0) {
+		if (a->code == PLR_BAD_CREDENTIALS)
+			count_failure(cfg, cmecf_key, p->throttle_peer);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+put_reply(struct proto_buf *b, const struct attempt *a)
+{
+	proto_put_u32(b, PT_STATUS, PS_OK);
+	proto_put_u32(b, PT_RESULT, a->code);
+	proto_put_str(b, PT_REASON, a->reason);
+	if (a->message[0] != '\0')
+		proto_put_str(b, PT_MESSAGE, a->message);
+}
+
+void
+link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
+	     const struct request *rq, const struct proto_msg *m, int64_t deadline,
+	     struct proto_buf *b)
+{
+	struct attempt a = { .phase = "prepare" };
+	struct prepared p;
+	char token[TOKEN_LEN + 1];
+	bool trusted = dispatch_peer_in_group(rq, cfg->frontend_group);
+
+	pthread_once(&prepared_once, prepared_init);
+	memset(&p, 0, sizeof(p));
+	a.pacer = proto_str(m, PT_USER);
+	a.cmecf = proto_str(m, PT_CMECF_LOGIN);
+	if (a.pacer == NULL || a.cmecf == NULL ||
+	    (proto_str(m, PT_CMECF_PASSWORD) == NULL) == (proto_str(m, PT_RESET_CODE) == NULL) ||
+	    (proto_str(m, PT_PASSWORD) == NULL && !trusted)) {
+		proto_put_u32(b, PT_STATUS, proto_str(m, PT_PASSWORD) == NULL && !trusted &&
+						    a.pacer && a.cmecf ? PS_DENIED : PS_BAD_REQUEST);
+		proto_put_str(b, PT_ERROR,
+			      "LINK_PREPARE needs the PACER login and password (only a trusted "
+			      "front end may leave the password out), the CM/ECF login, and "
+			      "either its password or a reset code");
+		refuse(&a, PLR_UNAVAIL, "error", "bad_request", "");
+		event_link(rq, &a);
+		return;
+	}
+	if (!dir_valid_login(a.pacer) || !dir_valid_login(a.cmecf)) {
+		refuse(&a, PLR_BAD_CREDENTIALS, "deny", "invalid_login", bad_credentials);
+		put_reply(b, &a);
+		event_link(rq, &a);
+		return;
+	}
+	if (prepare_checks(w, cfg, gen, rq, m, deadline, &p, &a) < 0) {
+		put_reply(b, &a);
+		event_link(rq, &a);
+		return;
+	}
+	p.grade = namecmp_grade(p.cmecf.name, p.pacer.name);
+	if (tokens_issue(&prepared_store, &p, rq->uid, PREPARE_TTL_S, token) < 0) {
+		refuse(&a, PLR_UNAVAIL, "error", "token_unavailable",
+		       "ecflinkd cannot take more link requests right now; try again shortly.");
+		put_reply(b, &a);
+		event_link(rq, &a);
+		return;
+	}
+	/* Logged when committed or when the token expires: one line per attempt. */
+	proto_put_u32(b, PT_STATUS, PS_OK);
+	proto_put_u32(b, PT_RESULT, PLR_OK);
+	proto_put_str(b, PT_LOGIN, p.cmecf.login);
+	proto_put_str(b, PT_NAME, p.cmecf.name);
+	proto_put_str(b, PT_LINKED, p.pacer.login);
+	proto_put_str(b, PT_NAME2, p.pacer.name);
+	proto_put_u32(b, PT_GRADE, p.grade);
+	proto_put_str(b, PT_TOKEN, token);
+	explicit_bzero(&p, sizeof(p));
+}
+
+static void
+log_unused(const void *payload, int expired)
+{
+	const struct prepared *p = payload;
+	struct attempt a = { .phase = "prepare", .pacer = p->pacer.login,
+			     .cmecf = p->cmecf.login, .result = "deny",
+			     .reason = expired ? "not_committed" : "daemon_stopped",
+			     .grade = p->grade, .have_grade = true };
+
+	event_link(NULL, &a);
+}
+
+void
+link_sweep(int all)
+{
+	pthread_once(&prepared_once, prepared_init);
+	tokens_sweep(&prepared_store, all, log_unused);
+}
+
+/* Builds a post-read control asking for ecfNextTransaction. */
+static int
+postread_control(LDAPControl **ctrl)
+{
+	char *attrs[] = { "ecfNextTransaction", NULL };
+	BerElement *ber = ber_alloc_t(LBER_USE_DER);
+	struct berval bv;
+	int rc = -1;
+
+	if (ber == NULL)
+		return -1;
+	if (ber_printf(ber, "{v}", attrs) != -1 && ber_flatten2(ber, &bv, 0) == 0)
+		rc = ldap_control_create(LDAP_CONTROL_POST_READ, 1, &bv, 1, ctrl) == LDAP_SUCCESS
+			     ? 0
+			     : -1;
+	ber_free(ber, 1);
+	return rc;
+}
+
+/* Finds ecfNextTransaction in a post-read response control. */
+static int
+postread_value(LDAPControl **ctrls, uint64_t *value)
+{
+	LDAPControl *c = ldap_control_find(LDAP_CONTROL_POST_READ, ctrls, NULL);
+	struct berval dn, attr, *vals = NULL;
+	BerElement *ber;
+	int rc = -1;
+
+	if (c == NULL || (ber = ber_init(&c->ldctl_value)) == NULL)
+		return -1;
+	if (ber_scanf(ber, "{m{", &dn) == LBER_ERROR)
+		goto out;
+	while (rc < 0 && ber_scanf(ber, "{m", &attr) != LBER_ERROR) {
+		if (ber_scanf(ber, "[W]", &vals) == LBER_ERROR)
+			break;
+		if (vals != NULL && vals[0].bv_val != NULL && vals[0].bv_len < 21 &&
+		    strncasecmp(attr.bv_val, "ecfNextTransaction", attr.bv_len) == 0) {
+			char buf[24], *end;
+
+			memcpy(buf, vals[0].bv_val, vals[0].bv_len);
+			buf[vals[0].bv_len] = '\0';
+			*value = strtoull(buf, &end, 10);
+			if (*end == '\0' && buf[0] != '\0' && buf[0] != '-')
+				rc = 0;
+		}
+		ber_bvarray_free(vals);
+		vals = NULL;
+	}
+out:
+	ber_free(ber, 1);
+	return rc;
+}
+
+enum dir_rc
+link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen, int64_t deadline,
+	      uint64_t *txn, struct ldap_pool_err *err)
+{
+	char *one[] = { "1", NULL };
+	LDAPMod inc = { .mod_op = LDAP_MOD_INCREMENT, .mod_type = "ecfNextTransaction",
+			.mod_vals.modv_strvals = one };
+	LDAPMod *mods[] = { &inc, NULL };
+	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL }, **resctrls = NULL;
+	uint64_t next;
+	bool uncertain;
+	enum dir_rc rc;
+	int ldrc;
+
+	if (postread_control(&ctrl) < 0) {
+		snprintf(err->msg, sizeof(err->msg), "cannot encode the post-read control");
+		return DIR_ERROR;
+	}
+	ctrls[0] = ctrl;
+	rc = ldconn_modify(&w->dc.write, cfg, gen, cfg->counter_dn, mods, ctrls, deadline,
+			   &resctrls, &ldrc, &uncertain, err);
+	ldap_control_free(ctrl);
+	if (rc != DIR_OK)
+		return rc;
+	if (postread_value(resctrls, &next) < 0 || next == 0) {
+		snprintf(err->msg, sizeof(err->msg),
+			 "%s: no usable ecfNextTransaction in the post-read control",
+			 cfg->counter_dn);
+		rc = DIR_ERROR;
+	} else {
+		/* The counter holds the next ID to issue; ours is the one before. */
+		*txn = next - 1;
+	}
+	ldap_controls_free(resctrls);
+	return rc;
+}
+
+/* Searches the write URI for a CM/ECF entry matching filter (one value). */
+static enum dir_rc
+write_side_count(struct worker *w, const struct config *cfg, unsigned int gen,
+		 const char *filter, int64_t deadline, int *count, struct ldap_pool_err *err)
+{
+	static char *attrs[] = { "1.1", NULL };
+	LDAPMessage *res;
+	enum dir_rc rc;
+
+	rc = ldconn_search(&w->dc.write, cfg, gen, cfg->cmecf_base, filter, attrs, 0, deadline,
+			   &res, err);
+	if (rc != DIR_OK)
+		return rc;
+	*count = ldap_count_entries(w->dc.write.ld, res);
+	ldap_msgfree(res);
+	return DIR_OK;
+}
+
+int
+link_txn_exists(uint64_t txn, void *ctx)
+{
+	struct worker *w = ctx;
+	struct ldap_pool_err err = { "" };
+	const struct config *cfg;
+	unsigned int gen;
+	char filter[96];
+	enum dir_rc rc;
+	int n = 0;
+
+	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkTransaction=%llu))",
+		 (unsigned long long)txn);
+	cfg = server_config(&gen);
+	rc = write_side_count(w, cfg, gen, filter, sockio_now_ms() + cfg->timeout_ms, &n, &err);
+	server_config_release();
+	if (rc != DIR_OK) {
+		log_warnx("cannot tell whether transaction %llu was linked: %s",
+			  (unsigned long long)txn, err.msg);
+		return -1;
+	}
+	return n > 0;
+}
+
+/* The link Modify; DIR_OK when this transaction's link is in place. */
+static enum dir_rc
+write_link(struct worker *w, const struct config *cfg, unsigned int gen,
+	   const struct prepared *p, uint64_t txn, time_t now, int64_t deadline,
+	   struct ldap_pool_err *err, int *ldrc)
+{
+	char tbuf[32], nbuf[24], *v_pacer[] = { (char *)p->pacer.login, NULL };
+	char *v_time[] = { tbuf, NULL }, *v_txn[] = { nbuf, NULL };
+	LDAPMod m_pacer = { .mod_op = LDAP_MOD_ADD, .mod_type = "ecfLinkedPacer",
+			    .mod_vals.modv_strvals = v_pacer };
+	LDAPMod m_time = { .mod_op = LDAP_MOD_ADD, .mod_type = "ecfLinkTime",
+			   .mod_vals.modv_strvals = v_time };
+	LDAPMod m_txn = { .mod_op = LDAP_MOD_ADD, .mod_type = "ecfLinkTransaction",
+			  .mod_vals.modv_strvals = v_txn };
+	/* REPLACE with no values removes an attribute whether or not it is
+	 * there (a DELETE of an absent one would fail). */
+	LDAPMod m_pw = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "userPassword" };
+	LDAPMod m_sec = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecret" };
+	LDAPMod m_exp = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecretExpires" };
+	LDAPMod *mods[] = { &m_pacer, &m_time, &m_txn, &m_pw, &m_sec, &m_exp, NULL };
+	LDAPControl *assert_ctrl = NULL, *ctrls[2] = { NULL, NULL };
+	struct berval av = { 0, NULL };
+	struct tm tm;
+	bool uncertain;
+	enum dir_rc rc;
+
+	gmtime_r(&now, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y%m%d%H%M%SZ", &tm);
+	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)txn);
+	rc = ldconn_ready(&w->dc.write, cfg, gen, deadline, err);
+	if (rc != DIR_OK)
+		return rc;
+	if (ldap_create_assertion_control_value(w->dc.write.ld, "(!(ecfLinkedPacer=*))", &av) !=
+		    LDAP_SUCCESS ||
+	    ldap_control_create(LDAP_CONTROL_ASSERT, 1, &av, 1, &assert_ctrl) != LDAP_SUCCESS) {
+		ber_memfree(av.bv_val);
+		snprintf(err->msg, sizeof(err->msg), "cannot encode the assertion control");
+		return DIR_ERROR;
+	}
+	ber_memfree(av.bv_val);
+	ctrls[0] = assert_ctrl;
+	rc = ldconn_modify(&w->dc.write, cfg, gen, p->cmecf.dn, mods, ctrls, deadline, NULL, ldrc,
+			   &uncertain, err);
+	ldap_control_free(assert_ctrl);
+	if (rc == DIR_OK)
+		return DIR_OK;
+	/* A lost race, or our own Modify applied before its answer was lost:
+	 * the entry tells which. */
+	if (rc == DIR_CONFLICT || uncertain) {
+		int ours = link_txn_exists(txn, w);
+
+		if (ours == 1)
+			return DIR_OK;
+		if (ours < 0 && uncertain)
+			return DIR_UNAVAILABLE;
+	}
+	return rc;
+}
+
+/* The write half of a link, under the per-login locks. */
+static void
+commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
+	      const struct prepared *p, int64_t deadline, struct attempt *a, time_t *when)
+{
+	struct ldap_pool_err err = { "" };
+	struct link_notice n;
+	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 64];
+	enum dir_rc rc;
+	int count = 0, ldrc = 0;
+
+	/* The check on the write URI: a replica may lag behind a link. */
+	if (ldap_filter_escape(p->pacer.login, esc, sizeof(esc)) < 0) {
+		refuse(a, PLR_UNAVAIL, "error", "internal", "Internal error; nothing was changed.");
+		return;
+	}
+	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkedPacer=%s))", esc);
+	rc = write_side_count(w, cfg, gen, filter, deadline, &count, &err);
+	if (rc != DIR_OK) {
+		fail_directory(a, rc, &err);
+		return;
+	}
+	if (count > 0) {
+		refuse(a, PLR_PACER_LINKED, "deny", "pacer_already_linked",
+		       "Your PACER account is already linked to a CM/ECF account in this court.");
+		return;
+	}
+	rc = link_next_txn(w, cfg, gen, deadline, &a->txn, &err);
+	if (rc != DIR_OK) {
+		fail_directory(a, rc, &err);
+		return;
+	}
+	memset(&n, 0, sizeof(n));
+	n.txn = a->txn;
+	n.submitted = *when = time(NULL);
+	snprintf(n.account_no, sizeof(n.account_no), "%s", p->pacer.account_no);
+	snprintf(n.to, sizeof(n.to), "%s", p->pacer.mail);
+	snprintf(n.pacer_login, sizeof(n.pacer_login), "%s", p->pacer.login);
+	snprintf(n.cmecf_login, sizeof(n.cmecf_login), "%s", p->cmecf.login);
+	if (spool_write_pending(cfg, &n) < 0) {
+		refuse(a, PLR_UNAVAIL, "error", "spool_unavailable",
+		       "The court cannot record the link notice right now; nothing was changed. "
+		       "Try again later.");
+		return;
+	}
+	rc = write_link(w, cfg, gen, p, a->txn, *when, deadline, &err, &ldrc);
+	if (rc == DIR_OK) {
+		if (spool_mark_ready(cfg, a->txn) < 0)
+			log_warnx("transaction %llu linked, but its notice stays pending until "
+				  "the next start", (unsigned long long)a->txn);
+		refuse(a, PLR_OK, "ok", "linked",
+		       "Your PACER account has been linked to your CM/ECF account.");
+		return;
+	}
+	if (rc == DIR_UNAVAILABLE) {
+		/* Maybe applied: the pending notice stays for reconciliation. */
+		fail_directory(a, rc, &err);
+		return;
+	}
+	spool_drop(cfg, a->txn);
+	if (rc == DIR_CONFLICT && ldrc == LDAP_ASSERTION_FAILED) {
+		refuse(a, PLR_CMECF_LINKED, "deny", "cmecf_already_linked",
+		       "This CM/ECF account was linked by another request a moment ago.");
+	} else if (rc == DIR_CONFLICT) {
+		refuse(a, PLR_PACER_LINKED, "deny", "pacer_already_linked",
+		       "Your PACER account was linked by another request a moment ago.");
+	} else {
+		fail_directory(a, rc, &err);
+	}
+	snprintf(a->detail, sizeof(a->detail), "%s", err.msg);
+}
+
+void
+link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
+	    const struct request *rq, const struct proto_msg *m, int64_t deadline,
+	    struct proto_buf *b)
+{
+	const char *token = proto_str(m, PT_TOKEN);
+	struct attempt a = { .phase = "commit", .result = "error" };
+	struct prepared p;
+	uint32_t confirm = 0;
+	time_t when = 0;
+
+	pthread_once(&prepared_once, prepared_init);
+	proto_u32(m, PT_CONFIRM, &confirm);
+	if (token == NULL || tokens_redeem(&prepared_store, token, rq->uid, &p) < 0) {
+		refuse(&a, PLR_EXPIRED, "deny", "token_unknown",
+		       "This link request has expired or was already used; start again.");
+		put_reply(b, &a);
+		event_link(rq, &a);
+		return;
+	}
+	a.pacer = p.pacer.login;
+	a.cmecf = p.cmecf.login;
+	a.grade = p.grade;
+	a.have_grade = true;
+	if (p.grade != PG_EXACT && confirm != 1) {
+		refuse(&a, PLR_CONFIRM_REQUIRED, "deny", "not_confirmed",
+		       "The names differ, and the link was not confirmed; nothing was changed.");
+	} else if (locks_acquire(p.pacer.login, p.cmecf.login, deadline) < 0) {
+		refuse(&a, PLR_UNAVAIL, "error", "busy",
+		       "Another request for one of these accounts is running; try again.");
+	} else {
+		commit_locked(w, cfg, gen, &p, deadline, &a, &when);
+		locks_release(p.pacer.login, p.cmecf.login);
+	}
+	if (a.code == PLR_OK) {
+		char key[300];
+
+		cache_invalidate(p.cmecf.login);
+		cache_invalidate(p.pacer.login);
+		throttle_key(key, sizeof(key), "cmecf", p.cmecf.login);
+		throttle_clear(key);
+		throttle_clear(p.throttle_peer);
+	}
+	put_reply(b, &a);
+	if (a.txn != 0 && a.code == PLR_OK) {
+		proto_put_u64(b, PT_TXN, a.txn);
+		proto_put_u64(b, PT_LINK_TIME, (uint64_t)when);
+		proto_put_str(b, PT_LOGIN, p.cmecf.login);
+		proto_put_str(b, PT_LINKED, p.pacer.login);
+	}
+	event_link(rq, &a);
+	explicit_bzero(&p, sizeof(p));
+}

@@ -1,0 +1,43 @@
+/*
+ * link.h - linking a PACER account to a CM/ECF account (DESIGN.md rules
+ * 3-6, "Linking details").
+ *
+ * LINK_PREPARE checks both credentials and every refusal, grades the two
+ * display names, and files what it found under a short-lived token bound
+ * to the caller.  LINK_COMMIT redeems the token and writes the link: next
+ * Transaction ID (Modify-Increment + post-read), notice spooled as
+ * pending, then one Modify of the CM/ECF entry under the assertion
+ * (!(ecfLinkedPacer=*)) that adds the link and retires the legacy
+ * credential, then the notice marked ready.  Each attempt is one log line:
+ * a refused preparation, a commit, or a preparation never committed.
+ */
+#ifndef ECFLINK_LINK_H
+#define ECFLINK_LINK_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "proto.h"
+#include "server.h"
+
+void link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
+		  const struct request *rq, const struct proto_msg *m, int64_t deadline,
+		  struct proto_buf *b);
+void link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
+		 const struct request *rq, const struct proto_msg *m, int64_t deadline,
+		 struct proto_buf *b);
+/* Logs and drops preparations never committed (all of them at stop). */
+void link_sweep(int all);
+
+/*
+ * Allocates the next Transaction ID from ldap.counter_dn on the write
+ * connection.  DIR_OK with *txn set.
+ */
+enum dir_rc link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen,
+			  int64_t deadline, uint64_t *txn, struct ldap_pool_err *err);
+
+/* For spool_reconcile at start: 1 when a CM/ECF entry carries txn, 0 when
+ * none does, -1 when the directory cannot tell.  ctx is a struct worker. */
+int link_txn_exists(uint64_t txn, void *ctx);
+
+#endif

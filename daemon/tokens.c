@@ -1,0 +1,126 @@
+/*
+ * tokens.c - single-use token store (see tokens.h).
+ */
+#include "tokens.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "sockio.h"
+
+struct token_node {
+	struct token_node *next;
+	char token[TOKEN_LEN + 1];
+	uid_t uid;
+	int64_t expires;
+	unsigned char payload[];
+};
+
+void
+tokens_init(struct token_store *s, size_t payload_len, size_t max)
+{
+	pthread_mutex_init(&s->lock, NULL);
+	s->head = NULL;
+	s->count = 0;
+	s->max = max;
+	s->payload_len = payload_len;
+}
+
+static void
+node_free(const struct token_store *s, struct token_node *n)
+{
+	explicit_bzero(n, sizeof(*n) + s->payload_len);
+	free(n);
+}
+
+int
+tokens_issue(struct token_store *s, const void *payload, uid_t uid, int ttl_s,
+	     char token[TOKEN_LEN + 1])
+{
+	unsigned char raw[TOKEN_LEN / 2];
+	struct token_node *n;
+	size_t i;
+
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+		log_warn("getrandom for a token");
+		return -1;
+	}
+	n = malloc(sizeof(*n) + s->payload_len);
+	if (n == NULL) {
+		log_warn("token");
+		return -1;
+	}
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(n->token + 2 * i, 3, "%02x", raw[i]);
+	n->uid = uid;
+	n->expires = sockio_now_ms() + (int64_t)ttl_s * 1000;
+	memcpy(n->payload, payload, s->payload_len);
+	pthread_mutex_lock(&s->lock);
+	if (s->count >= s->max) {
+		pthread_mutex_unlock(&s->lock);
+		node_free(s, n);
+		log_warnx("%zu tokens pending; refusing another", s->max);
+		return -1;
+	}
+	n->next = s->head;
+	s->head = n;
+	s->count++;
+	pthread_mutex_unlock(&s->lock);
+	memcpy(token, n->token, TOKEN_LEN + 1);
+	return 0;
+}
+
+int
+tokens_redeem(struct token_store *s, const char *token, uid_t uid, void *payload)
+{
+	struct token_node **pp, *n = NULL;
+	int64_t now = sockio_now_ms();
+
+	if (strlen(token) != TOKEN_LEN)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next) {
+		if (strcmp((*pp)->token, token) == 0 && (*pp)->uid == uid && (*pp)->expires > now) {
+			n = *pp;
+			*pp = n->next;
+			s->count--;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (n == NULL)
+		return -1;
+	memcpy(payload, n->payload, s->payload_len);
+	node_free(s, n);
+	return 0;
+}
+
+void
+tokens_sweep(struct token_store *s, int all, token_expired_fn fn)
+{
+	struct token_node *gone = NULL, **pp, *n;
+	int64_t now = sockio_now_ms();
+
+	pthread_mutex_lock(&s->lock);
+	for (pp = &s->head; *pp != NULL;) {
+		n = *pp;
+		if (all || n->expires <= now) {
+			*pp = n->next;
+			n->next = gone;
+			gone = n;
+			s->count--;
+		} else {
+			pp = &n->next;
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	while (gone != NULL) {
+		n = gone;
+		gone = n->next;
+		fn(n->payload, !all);
+		node_free(s, n);
+	}
+}

@@ -1,0 +1,319 @@
+/*
+ * pamdrive - drives the real libpam through a PAM service read from a
+ * private directory (pam_start_confdir), for the integration tests and a
+ * quick latency figure.
+ *
+ *   pamdrive -C CONFDIR -s SERVICE [-u USER] [-p PASSWORD]... [-a ANSWER]...
+ *            [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] [-n N] PHASE...
+ *
+ * PHASE is auth, account or setcred.  The conversation answers
+ * PAM_PROMPT_ECHO_OFF with the next -p value and PAM_PROMPT_ECHO_ON with the
+ * next -a value (none left: PAM_CONV_ERR) and prints every message as one
+ * line, "conv STYLE: text", newlines written as \n.  Each phase prints
+ * "PHASE: PAM_CODE (T ms)"; then "env NAME=VALUE" for the PAM environment.
+ * -S passes PAM_SILENT, -N gives libpam a conversation without a function.
+ * -n N runs the whole transaction N times, quietly, and prints p50, p99 and
+ * mean.  Exit status: 0 when every phase returned PAM_SUCCESS, 1 otherwise,
+ * 2 for a usage error.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <security/pam_appl.h>
+
+#define MAX_VALUES 32
+#define MAX_PHASES 16
+
+struct answers {
+	const char *v[MAX_VALUES];
+	int n;
+	int next;
+};
+
+struct drive {
+	const char *confdir, *service, *user, *rhost, *tty, *ruser;
+	struct answers pw, ans;
+	bool silent, noconv, quiet;
+	const char *phase[MAX_PHASES];
+	int nphase;
+};
+
+static const char *const code_names[] = {
+	"PAM_SUCCESS", "PAM_OPEN_ERR", "PAM_SYMBOL_ERR", "PAM_SERVICE_ERR",
+	"PAM_SYSTEM_ERR", "PAM_BUF_ERR", "PAM_PERM_DENIED", "PAM_AUTH_ERR",
+	"PAM_CRED_INSUFFICIENT", "PAM_AUTHINFO_UNAVAIL", "PAM_USER_UNKNOWN", "PAM_MAXTRIES",
+	"PAM_NEW_AUTHTOK_REQD", "PAM_ACCT_EXPIRED", "PAM_SESSION_ERR", "PAM_CRED_UNAVAIL",
+	"PAM_CRED_EXPIRED", "PAM_CRED_ERR", "PAM_NO_MODULE_DATA", "PAM_CONV_ERR",
+	"PAM_AUTHTOK_ERR", "PAM_AUTHTOK_RECOVERY_ERR", "PAM_AUTHTOK_LOCK_BUSY",
+	"PAM_AUTHTOK_DISABLE_AGING", "PAM_TRY_AGAIN", "PAM_IGNORE", "PAM_ABORT",
+	"PAM_AUTHTOK_EXPIRED", "PAM_MODULE_UNKNOWN", "PAM_BAD_ITEM", "PAM_CONV_AGAIN",
+	"PAM_INCOMPLETE",
+};
+
+/* The symbolic name of a PAM return code. */
+static const char *
+code_name(int rc)
+{
+	if (rc >= 0 && (size_t)rc < sizeof(code_names) / sizeof(code_names[0]))
+		return code_names[rc];
+	return "PAM_(unknown)";
+}
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Prints text on one line: newline as \n, other control bytes as \xHH. */
+static void
+print_escaped(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+static const char *
+style_name(int style)
+{
+	switch (style) {
+	case PAM_ERROR_MSG: return "ERROR_MSG";
+	case PAM_TEXT_INFO: return "TEXT_INFO";
+	case PAM_PROMPT_ECHO_ON: return "PROMPT_ECHO_ON";
+	case PAM_PROMPT_ECHO_OFF: return "PROMPT_ECHO_OFF";
+	}
+	return "OTHER";
+}
+
+/* Frees n responses, wiping what they hold. */
+static void
+free_responses(struct pam_response *r, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (r[i].resp != NULL) {
+			explicit_bzero(r[i].resp, strlen(r[i].resp));
+			free(r[i].resp);
+		}
+	}
+	free(r);
+}
+
+/* The conversation function: answers prompts from the -p / -a lists. */
+static int
+converse(int n, const struct pam_message **msg, struct pam_response **resp, void *data)
+{
+	struct drive *d = data;
+	struct pam_response *r;
+	int i;
+
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	r = calloc((size_t)n, sizeof(*r));
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		struct answers *src = NULL;
+
+		if (!d->quiet) {
+			printf("conv %s: ", style_name(msg[i]->msg_style));
+			print_escaped(msg[i]->msg);
+			putchar('\n');
+		}
+		if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF)
+			src = &d->pw;
+		else if (msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+			src = &d->ans;
+		if (src == NULL)
+			continue;
+		if (src->next >= src->n)
+			goto fail;
+		r[i].resp = strdup(src->v[src->next++]);
+		if (r[i].resp == NULL)
+			goto fail;
+	}
+	fflush(stdout);
+	*resp = r;
+	return PAM_SUCCESS;
+fail:
+	fflush(stdout);
+	free_responses(r, n);
+	return PAM_CONV_ERR;
+}
+
+/* Sets an item unless value is NULL; 0 or -1 after a message. */
+static int
+set_item(pam_handle_t *h, int item, const char *value, const char *what)
+{
+	int rc;
+
+	if (value == NULL)
+		return 0;
+	rc = pam_set_item(h, item, value);
+	if (rc != PAM_SUCCESS) {
+		fprintf(stderr, "pamdrive: pam_set_item %s: %s\n", what, pam_strerror(h, rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Runs one transaction; returns 0 when every phase succeeded. */
+static int
+transaction(struct drive *d)
+{
+	struct pam_conv conv = { .conv = d->noconv ? NULL : converse, .appdata_ptr = d };
+	int flags = d->silent ? PAM_SILENT : 0, rc, i, failed = 0;
+	pam_handle_t *h = NULL;
+	char **env;
+
+	d->pw.next = 0;
+	d->ans.next = 0;
+	rc = pam_start_confdir(d->service, d->user, &conv, d->confdir, &h);
+	if (rc != PAM_SUCCESS) {
+		fprintf(stderr, "pamdrive: pam_start_confdir %s in %s: %s\n", d->service,
+			d->confdir, pam_strerror(h, rc));
+		return 1;
+	}
+	if (set_item(h, PAM_RHOST, d->rhost, "PAM_RHOST") < 0 ||
+	    set_item(h, PAM_TTY, d->tty, "PAM_TTY") < 0 ||
+	    set_item(h, PAM_RUSER, d->ruser, "PAM_RUSER") < 0) {
+		pam_end(h, PAM_SYSTEM_ERR);
+		return 1;
+	}
+	for (i = 0; i < d->nphase; i++) {
+		double t0 = now_ms();
+
+		if (strcmp(d->phase[i], "auth") == 0)
+			rc = pam_authenticate(h, flags);
+		else if (strcmp(d->phase[i], "account") == 0)
+			rc = pam_acct_mgmt(h, flags);
+		else
+			rc = pam_setcred(h, flags | PAM_ESTABLISH_CRED);
+		if (rc != PAM_SUCCESS)
+			failed = 1;
+		if (!d->quiet)
+			printf("%s: %s (%.2f ms)\n", d->phase[i], code_name(rc), now_ms() - t0);
+	}
+	env = pam_getenvlist(h);
+	for (i = 0; env != NULL && env[i] != NULL; i++) {
+		if (!d->quiet) {
+			fputs("env ", stdout);
+			print_escaped(env[i]);
+			putchar('\n');
+		}
+		free(env[i]);
+	}
+	free(env);
+	fflush(stdout);
+	pam_end(h, rc);
+	return failed;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Runs n transactions and prints the latency distribution. */
+static int
+bench(struct drive *d, long n)
+{
+	double *t = calloc((size_t)n, sizeof(*t)), sum = 0;
+	long i, bad = 0;
+
+	if (t == NULL) {
+		fprintf(stderr, "pamdrive: out of memory for %ld samples\n", n);
+		return 1;
+	}
+	d->quiet = true;
+	for (i = 0; i < n; i++) {
+		double t0 = now_ms();
+
+		bad += transaction(d);
+		t[i] = now_ms() - t0;
+		sum += t[i];
+	}
+	qsort(t, (size_t)n, sizeof(*t), cmp_double);
+	printf("bench: n=%ld failed=%ld p50=%.3f ms p99=%.3f ms mean=%.3f ms rate=%.0f/s\n", n,
+	       bad, t[n / 2], t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], sum / (double)n,
+	       sum > 0 ? (double)n * 1e3 / sum : 0.0);
+	free(t);
+	return bad > 0;
+}
+
+static void
+usage(void)
+{
+	fputs("usage: pamdrive -C CONFDIR -s SERVICE [-u USER] [-p PASSWORD]... "
+	      "[-a ANSWER]... [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] [-n N] "
+	      "auth|account|setcred...\n", stderr);
+	exit(2);
+}
+
+/* Adds an answer to a list; exits with a usage error when it is full. */
+static void
+add(struct answers *a, const char *v)
+{
+	if (a->n >= MAX_VALUES)
+		usage();
+	a->v[a->n++] = v;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct drive d = { 0 };
+	long repeat = 1;
+	char *end;
+	int c, i;
+
+	while ((c = getopt(argc, argv, "C:s:u:p:a:SNr:t:R:n:")) != -1) {
+		switch (c) {
+		case 'C': d.confdir = optarg; break;
+		case 's': d.service = optarg; break;
+		case 'u': d.user = optarg; break;
+		case 'p': add(&d.pw, optarg); break;
+		case 'a': add(&d.ans, optarg); break;
+		case 'S': d.silent = true; break;
+		case 'N': d.noconv = true; break;
+		case 'r': d.rhost = optarg; break;
+		case 't': d.tty = optarg; break;
+		case 'R': d.ruser = optarg; break;
+		case 'n':
+			repeat = strtol(optarg, &end, 10);
+			if (*end != '\0' || repeat < 1 || repeat > 10000000)
+				usage();
+			break;
+		default: usage();
+		}
+	}
+	if (d.confdir == NULL || d.service == NULL || optind >= argc ||
+	    argc - optind > MAX_PHASES)
+		usage();
+	for (i = optind; i < argc; i++) {
+		if (strcmp(argv[i], "auth") != 0 && strcmp(argv[i], "account") != 0 &&
+		    strcmp(argv[i], "setcred") != 0)
+			usage();
+		d.phase[d.nphase++] = argv[i];
+	}
+	return repeat > 1 ? bench(&d, repeat) : transaction(&d);
+}
