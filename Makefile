@@ -36,9 +36,9 @@ MOD_SAN = -Werror -fsanitize=undefined -fno-sanitize-recover=undefined
 endif
 
 APP_CFLAGS = $(WARN) $(CFLAGS) $(APP_SAN) \
-	$(shell $(PKG_CONFIG) --cflags ldap libconfig libsystemd libcrypt nettle 2>/dev/null)
+	$(shell $(PKG_CONFIG) --cflags ldap libconfig libsystemd libcrypt nettle libcurl 2>/dev/null)
 MOD_CFLAGS = $(WARN) $(CFLAGS) $(MOD_SAN) -fPIC -fvisibility=hidden
-DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs ldap libconfig libsystemd libcrypt nettle 2>/dev/null) \
+DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs ldap libconfig libsystemd libcrypt nettle libcurl 2>/dev/null) \
 	-lpthread
 PAM_LIBS = $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)

@@ -17,6 +17,7 @@
 
 #include "ctl.h"
 #include "proto.h"
+#include "report_cmd.h"
 
 static void
 usage(void)
@@ -33,6 +34,8 @@ usage(void)
 		"                                issue a single-use code for linking only\n"
 		"  unlink --reason TEXT CMECF_LOGIN\n"
 		"                                undo a link (the CM/ECF login stays locked)\n"
+		"  report [--json]               migration progress: accounts, links per day\n"
+		"  lint [--json]                 pre-go-live check of the bases (exit 1: findings)\n"
 		"\n"
 		"  -s socket    ecflinkd's socket (default " CTL_DEFAULT_SOCKET ")\n"
 		"  -T ms        how long to wait for ecflinkd (default 5000)\n"
@@ -193,5 +196,11 @@ main(int argc, char **argv)
 		return cmd_reset_code(&c, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "unlink") == 0)
 		return cmd_unlink(&c, argc - 1, argv + 1);
+	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
+	    strcmp(argv[0], "report") == 0)
+		return cmd_report(&c, argc == 2);
+	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
+	    strcmp(argv[0], "lint") == 0)
+		return cmd_lint(&c, argc == 2);
 	usage();
 }

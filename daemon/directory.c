@@ -95,6 +95,12 @@ has_usable_password(LDAP *ld, LDAPMessage *e)
 	return usable;
 }
 
+bool
+dir_usable_password(LDAP *ld, LDAPMessage *e)
+{
+	return has_usable_password(ld, e);
+}
+
 /* Runs filter under base; DIR_OK with exactly one entry in *res. */
 static enum dir_rc
 search_one(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,

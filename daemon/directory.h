@@ -55,6 +55,13 @@ enum dir_rc dir_find(struct dir_conns *dc, const struct config *cfg, unsigned in
 		     enum proto_realm realm, const char *user, int64_t deadline,
 		     struct account *a, struct ldap_pool_err *err);
 
+/*
+ * True when entry e (read with userPassword) has a usable password: the
+ * rule that tells a locked CM/ECF account from a live one.  Wipes the
+ * password values it looked at.
+ */
+bool dir_usable_password(LDAP *ld, LDAPMessage *e);
+
 /* Parses an LDAP GeneralizedTime ("YYYYMMDDHHMMSSZ"); -1 when malformed. */
 int dir_parse_gentime(const char *s, time_t *out);
 

@@ -14,6 +14,7 @@
 #include "link.h"
 #include "log.h"
 #include "redaction.h"
+#include "report.h"
 #include "sockio.h"
 
 /* Replies are small; a client that cannot take one in this long is gone. */
@@ -370,6 +371,12 @@ dispatch_request(struct worker *w, struct request *rq)
 		break;
 	case PT_ADMIN_UNLINK:
 		admin_unlink(w, cfg, gen, rq, &m, deadline, &b);
+		break;
+	case PT_ADMIN_REPORT:
+		report_run(w, cfg, gen, rq, &m, deadline, &b);
+		break;
+	case PT_ADMIN_LINT:
+		lint_run(w, cfg, gen, rq, &m, deadline, &b);
 		break;
 	default:
 		server_config_release();

@@ -19,9 +19,12 @@
 
 #include "cache.h"
 #include "config.h"
+#include "link.h"
 #include "log.h"
+#include "mailer.h"
 #include "redaction.h"
 #include "server.h"
+#include "spool.h"
 
 static void
 usage(void)
@@ -104,6 +107,29 @@ drop_privileges(const char *user)
 		fatalx("privilege drop to %s did not take", user);
 }
 
+/*
+ * Settles notices a crash left pending: each one's link either happened
+ * (the notice goes out) or did not (it is dropped).  Needs the directory;
+ * what it cannot decide now waits for the next start.
+ */
+static void
+reconcile_spool(const struct config *cfg)
+{
+	struct worker *w;
+	int left;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		fatal("reconcile");
+	dir_conns_init(&w->dc);
+	left = spool_reconcile(cfg, link_txn_exists, w);
+	if (left > 0)
+		log_warnx("%d pending link notices could not be settled now (directory "
+			  "unavailable); they are settled at the next start", left);
+	dir_conns_close(&w->dc);
+	free(w);
+}
+
 /* The socket's directory must exist at start (DESIGN.md "Configuration"). */
 static void
 check_socket_dir(const char *path)
@@ -177,7 +203,20 @@ main(int argc, char **argv)
 	log_info("starting: court \"%s\", socket %s, %d LDAP workers", cfg->court_name,
 		 cfg->socket_path, cfg->pool_size);
 	server_set_config(cfg);
+	cfg = NULL;
+	{
+		unsigned int gen;
+		const struct config *live = server_config(&gen);
+		struct stat st;
+
+		if (stat(live->spool_dir, &st) == 0)
+			reconcile_spool(live);
+		server_config_release();
+	}
+	if (mailer_start() < 0)
+		log_warnx("the notice sender did not start; link notices stay spooled");
 	rc = server_run(lfd, path);
+	mailer_stop();
 	close(lfd);
 	if (unlink(sock) < 0 && errno != ENOENT)
 		log_warn("remove socket %s", sock);

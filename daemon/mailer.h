@@ -1,0 +1,56 @@
+/*
+ * mailer.h - the sender thread for spooled link notices (see spool.h).
+ *
+ * The sender hands each ready/<txn>.msg, lowest Transaction ID first, to
+ * the MTA: mail.sendmail (argv split on blanks, no shell; the file on
+ * standard input; exit 0 = accepted) or, when mail.smtp_url is set,
+ * libcurl SMTP.  Once the MTA has accepted a notice the file is unlinked
+ * (event=mail result=sent).  A failed attempt keeps the file and logs
+ * result=retry; that notice is tried again after a backoff that starts at
+ * 30 s and doubles up to 1 h.  When the failure says the MTA itself is
+ * unavailable (timeout, temporary failure, no connection) the whole queue
+ * waits for that backoff; a notice the MTA rejected waits alone.
+ *
+ * Delivery is at least once: a crash between the MTA's acceptance and the
+ * unlink sends that notice again after the restart.  Every copy carries the
+ * same Message-ID, so mail systems and readers can tell it is a duplicate.
+ *
+ * Each attempt is bounded (30 s): a sendmail child that does not finish in
+ * time is killed with SIGKILL (its whole process group) and reaped.  The
+ * child runs with an empty signal mask, default signal actions and only
+ * descriptors 0-2 open.  SIGCHLD must keep its default action in the
+ * daemon (the sender reaps its own children with waitpid).
+ *
+ * The sender reads mail.spool_dir, mail.sendmail, mail.smtp_url and
+ * mail.from from server_config() at each pass, so a reload applies to the
+ * next attempt.
+ */
+#ifndef ECFLINK_MAILER_H
+#define ECFLINK_MAILER_H
+
+/*
+ * Starts the sender thread (with every signal blocked in it) and
+ * initializes libcurl.  Call once, after spool_reconcile and before the
+ * workers serve requests.  0, or -1 (logged).
+ */
+int mailer_start(void);
+
+/* Makes the sender rescan ready/ now.  Safe from any thread, and a no-op
+ * when the sender is not running. */
+void mailer_wake(void);
+
+/*
+ * Stops the sender and waits for it: an attempt under way finishes or is
+ * abandoned within its timeout; unsent notices stay spooled.  A no-op when
+ * the sender is not running.
+ */
+void mailer_stop(void);
+
+/* For tests, before mailer_start: the retry backoff (default 30 s doubling
+ * to 1 h), the per-attempt timeout (default 30 s) and the idle rescan
+ * interval (default 60 s), in milliseconds. */
+void mailer_set_backoff_ms(long min_ms, long max_ms);
+void mailer_set_timeout_ms(long ms);
+void mailer_set_rescan_ms(long ms);
+
+#endif

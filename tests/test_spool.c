@@ -1,0 +1,557 @@
+/*
+ * test_spool.c - daemon/spool.c: the rendered notice (headers, the seven
+ * body lines, the court's time zone), header injection refused, the
+ * pending -> ready / dropped moves with their modes, start-up
+ * reconciliation, and what a crash mid-write leaves behind.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "log.h"
+#include "spool.h"
+
+#define BODY_1000 \
+	"Account Number: 4412345\n" \
+	"Court: SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT\n" \
+	"Date/Time Submitted: 12/01/2015 02:04:05 CST\n" \
+	"Transaction ID: 1000\n" \
+	"Request: Link\n" \
+	"Transaction Status: Processed\n" \
+	"Comment: Your PACER account has been linked to your CM/ECF account\n"
+
+struct fixture {
+	char dir[512];
+	struct config cfg;
+	struct link_notice n;
+};
+
+static void
+notice(struct link_notice *n, uint64_t txn, const char *to)
+{
+	memset(n, 0, sizeof(*n));
+	n->txn = txn;
+	snprintf(n->account_no, sizeof(n->account_no), "4412345");
+	snprintf(n->to, sizeof(n->to), "%s", to);
+	snprintf(n->pacer_login, sizeof(n->pacer_login), "tattorneythree");
+	snprintf(n->cmecf_login, sizeof(n->cmecf_login), "tattorney03");
+	n->submitted = 1448957045;	/* 2015-12-01 08:04:05 UTC */
+}
+
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "%s/test_spool.XXXXXX",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(f->dir));
+	f->cfg.spool_dir = f->dir;
+	f->cfg.mail_from = "ecflink@iasb.uscourts.example";
+	f->cfg.court_name = "SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT";
+	notice(&f->n, 1000, "tattorney@example.org");
+	setenv("TZ", "America/Chicago", 1);
+	tzset();
+	*state = f;
+	return 0;
+}
+
+/* Removes the spool tree (two levels: pending/ and ready/ hold only files). */
+static void
+rm_tree(const char *dir)
+{
+	static const char *const subs[] = { "pending", "ready", "" };
+	char sub[PATH_MAX], path[PATH_MAX + 256];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	for (i = 0; i < 3; i++) {
+		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[i]);
+		d = opendir(sub);
+		if (d == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL) {
+			if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", sub, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+		rmdir(sub);
+	}
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	rm_tree(f->dir);
+	free(f);
+	return 0;
+}
+
+static char *
+slurp(const char *path)
+{
+	static char buf[SPOOL_MSG_MAX * 2];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool
+exists_at(const char *dir, const char *sub, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	return access(path, F_OK) == 0;
+}
+
+static unsigned int
+mode_of(const char *dir, const char *sub, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s%s%s", dir, sub, name[0] ? "/" : "", name);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static size_t
+count_entries(const char *dir, const char *sub)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	d = opendir(path);
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+test_render_headers_and_body(void **state)
+{
+	struct fixture *f = *state;
+	char buf[SPOOL_MSG_MAX];
+	const char *body;
+	int len;
+
+	len = spool_render(&f->cfg, &f->n, buf, sizeof(buf));
+	assert_true(len > 0);
+	assert_int_equal((size_t)len, strlen(buf));
+	assert_non_null(strstr(buf, "From: ecflink@iasb.uscourts.example\n"));
+	assert_non_null(strstr(buf, "\nTo: tattorney@example.org\n"));
+	assert_non_null(strstr(buf, "\nSubject: CM/ECF account link: Transaction ID 1000\n"));
+	assert_non_null(strstr(buf, "\nDate: Tue, 01 Dec 2015 02:04:05 -0600\n"));
+	assert_non_null(strstr(buf, "\nMessage-ID: <ecflink.link.1000.1448957045@"
+				    "iasb.uscourts.example>\n"));
+	assert_non_null(strstr(buf, "\nMIME-Version: 1.0\n"));
+	assert_non_null(strstr(buf, "\nContent-Type: text/plain; charset=us-ascii\n"));
+	/* The body is exactly the seven lines, in order, and nothing else. */
+	body = strstr(buf, "\n\n");
+	assert_non_null(body);
+	assert_string_equal(body + 2, BODY_1000);
+	/* The logins are for the logs only. */
+	assert_null(strstr(buf, "tattorneythree"));
+	assert_null(strstr(buf, "tattorney03"));
+	/* No header line after the blank line, no CR anywhere. */
+	assert_null(strchr(buf, '\r'));
+}
+
+static void
+test_render_daylight_time(void **state)
+{
+	struct fixture *f = *state;
+	char buf[SPOOL_MSG_MAX];
+
+	f->n.submitted = 1435752000;	/* 2015-07-01 12:00:00 UTC */
+	assert_true(spool_render(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\nDate/Time Submitted: 07/01/2015 07:00:00 CDT\n"));
+	assert_non_null(strstr(buf, "\nDate: Wed, 01 Jul 2015 07:00:00 -0500\n"));
+
+	/* Another court's zone: the same instant, its own clock and abbreviation. */
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	f->n.submitted = 1448957045;
+	assert_true(spool_render(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\nDate/Time Submitted: 12/01/2015 03:04:05 EST\n"));
+	setenv("TZ", "America/Chicago", 1);
+	tzset();
+}
+
+/* Renders with one field changed and expects a refusal with an empty buffer. */
+static void
+expect_refused(struct fixture *f, const char *what)
+{
+	char buf[SPOOL_MSG_MAX];
+
+	memset(buf, 'x', sizeof(buf));
+	if (spool_render(&f->cfg, &f->n, buf, sizeof(buf)) != -1)
+		fail_msg("%s was not refused", what);
+	assert_int_equal(buf[0], '\0');
+}
+
+static void
+test_render_refuses_injection(void **state)
+{
+	static const char *const bad_to[] = {
+		"victim@example.org\r\nBcc: all@example.org",
+		"victim@example.org\nSubject: x",
+		"victim@example.org, other@example.org",
+		"victim@example.org other@example.org",
+		"Victim <victim@example.org>",
+		"no-at-sign.example.org",
+		"@example.org",
+		"victim@",
+		"a@b@c",
+		"",
+		"caf\xc3\xa9@example.org",
+		"tab\t@example.org",
+	};
+	struct fixture *f = *state;
+	char buf[SPOOL_MSG_MAX], saved[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_to) / sizeof(bad_to[0]); i++) {
+		notice(&f->n, 1000, bad_to[i]);
+		expect_refused(f, bad_to[i]);
+	}
+	notice(&f->n, 1000, "tattorney@example.org");
+	memcpy(saved, f->n.account_no, sizeof(saved));
+	snprintf(f->n.account_no, sizeof(f->n.account_no), "4412345\nTransaction ID: 1");
+	expect_refused(f, "account number with LF");
+	snprintf(f->n.account_no, sizeof(f->n.account_no), "%s", "");
+	expect_refused(f, "empty account number");
+	memset(f->n.account_no, '7', sizeof(f->n.account_no));	/* not terminated */
+	expect_refused(f, "unterminated account number");
+	memcpy(f->n.account_no, saved, sizeof(saved));
+
+	f->cfg.court_name = "IOWA\rBcc: x@y";
+	expect_refused(f, "court name with CR");
+	f->cfg.court_name = "SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT";
+	f->cfg.mail_from = "ecflink@court\nBcc: x@y";
+	expect_refused(f, "mail_from with LF");
+	f->cfg.mail_from = "ecflink";
+	expect_refused(f, "mail_from without @");
+	f->cfg.mail_from = "ecflink@iasb.uscourts.example";
+
+	/* Too small a buffer: refused, never cut. */
+	assert_int_equal(spool_render(&f->cfg, &f->n, buf, 100), -1);
+	assert_int_equal(buf[0], '\0');
+	assert_true(spool_render(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
+}
+
+static void
+test_write_pending_then_ready(void **state)
+{
+	struct fixture *f = *state;
+	char want[SPOOL_MSG_MAX], path[PATH_MAX];
+	mode_t old = umask(077);	/* the modes must not depend on the umask */
+	char *got;
+
+	assert_true(spool_render(&f->cfg, &f->n, want, sizeof(want)) > 0);
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	umask(old);
+	assert_int_equal(mode_of(f->dir, "pending", ""), 0750);
+	assert_int_equal(mode_of(f->dir, "ready", ""), 0750);
+	assert_int_equal(mode_of(f->dir, "pending", "1000.msg"), 0640);
+	assert_int_equal(count_entries(f->dir, "pending"), 1);	/* no temporary file left */
+	assert_int_equal(count_entries(f->dir, "ready"), 0);
+	assert_int_equal(spool_path(f->dir, "pending", 1000, path, sizeof(path)), 0);
+	got = slurp(path);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+
+	assert_int_equal(spool_mark_ready(&f->cfg, 1000), 0);
+	assert_false(exists_at(f->dir, "pending", "1000.msg"));
+	assert_true(exists_at(f->dir, "ready", "1000.msg"));
+	assert_int_equal(mode_of(f->dir, "ready", "1000.msg"), 0640);
+	assert_int_equal(spool_path(f->dir, "ready", 1000, path, sizeof(path)), 0);
+	got = slurp(path);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+
+	/* Nothing pending under that number any more. */
+	assert_int_equal(spool_mark_ready(&f->cfg, 1000), -1);
+	assert_true(exists_at(f->dir, "ready", "1000.msg"));
+}
+
+static void
+test_write_pending_then_drop(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	assert_true(exists_at(f->dir, "pending", "1000.msg"));
+	assert_int_equal(spool_drop(&f->cfg, 1000), 0);
+	assert_false(exists_at(f->dir, "pending", "1000.msg"));
+	assert_int_equal(count_entries(f->dir, "pending"), 0);
+	assert_int_equal(count_entries(f->dir, "ready"), 0);
+	/* Dropping again (or what was never written) is fine. */
+	assert_int_equal(spool_drop(&f->cfg, 1000), 0);
+}
+
+static void
+test_write_pending_refuses_bad_notice(void **state)
+{
+	struct fixture *f = *state;
+
+	notice(&f->n, 1001, "victim@example.org\nBcc: all@example.org");
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), -1);
+	/* Refused before anything is written, not even a temporary file. */
+	assert_false(exists_at(f->dir, "pending", ""));
+}
+
+static void
+test_write_pending_without_spool_dir(void **state)
+{
+	struct fixture *f = *state;
+	char missing[PATH_MAX + 16];
+
+	snprintf(missing, sizeof(missing), "%s/absent", f->dir);
+	f->cfg.spool_dir = missing;
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), -1);
+	f->cfg.spool_dir = f->dir;
+}
+
+/* exists() for the reconcile test: answers from a table and records calls. */
+struct oracle {
+	uint64_t calls[16];
+	size_t ncalls;
+};
+
+static int
+oracle_exists(uint64_t txn, void *ctx)
+{
+	struct oracle *o = ctx;
+
+	if (o->ncalls < 16)
+		o->calls[o->ncalls++] = txn;
+	switch (txn) {
+	case 1:
+	case 40:
+		return 1;
+	case 2:
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static void
+write_raw(const char *dir, const char *sub, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, sub, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	fclose(fp);
+}
+
+/* Runs fn with stderr going to a file, and returns what was written. */
+static char *
+capture_stderr(const char *dir, int (*fn)(struct fixture *, struct oracle *),
+	       struct fixture *f, struct oracle *o, int *rc)
+{
+	char path[PATH_MAX];
+	int saved, fd;
+
+	snprintf(path, sizeof(path), "%s/stderr.log", dir);
+	fflush(stderr);
+	saved = dup(2);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(saved >= 0 && fd >= 0);
+	dup2(fd, 2);
+	close(fd);
+	*rc = fn(f, o);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	return slurp(path);
+}
+
+static int
+run_reconcile(struct fixture *f, struct oracle *o)
+{
+	return spool_reconcile(&f->cfg, oracle_exists, o);
+}
+
+static void
+test_reconcile(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t txns[] = { 40, 3, 2, 1 };
+	struct oracle o = { .ncalls = 0 };
+	char log_path[PATH_MAX + 16];
+	const char *log;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(txns) / sizeof(txns[0]); i++) {
+		notice(&f->n, txns[i], i == 2 ? "dropped@example.org" : "tattorney@example.org");
+		assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	}
+	/* A crash in the middle of a write, and a stranger's file. */
+	write_raw(f->dir, "pending", ".tmp-5-Ab12Cd", "From: ecflink@iasb\nTo: half");
+	write_raw(f->dir, "pending", "README", "not a notice\n");
+
+	log_init(LOG_USER, false, true);
+	log = capture_stderr(f->dir, run_reconcile, f, &o, &rc);
+	log_init(LOG_USER, false, false);
+	assert_int_equal(rc, 1);	/* transaction 3 is undecided */
+
+	/* Asked once each, oldest first; never about the temporary file. */
+	assert_int_equal(o.ncalls, 4);
+	assert_int_equal(o.calls[0], 1);
+	assert_int_equal(o.calls[1], 2);
+	assert_int_equal(o.calls[2], 3);
+	assert_int_equal(o.calls[3], 40);
+
+	assert_true(exists_at(f->dir, "ready", "1.msg"));
+	assert_true(exists_at(f->dir, "ready", "40.msg"));
+	assert_false(exists_at(f->dir, "pending", "1.msg"));
+	assert_false(exists_at(f->dir, "pending", "2.msg"));
+	assert_false(exists_at(f->dir, "ready", "2.msg"));
+	assert_true(exists_at(f->dir, "pending", "3.msg"));
+	assert_false(exists_at(f->dir, "ready", "3.msg"));
+	assert_false(exists_at(f->dir, "pending", ".tmp-5-Ab12Cd"));
+	assert_true(exists_at(f->dir, "pending", "README"));
+	assert_int_equal(count_entries(f->dir, "ready"), 2);
+
+	assert_non_null(log);
+	assert_non_null(strstr(log, "event=mail txn=2 to=\"dropped@example.org\" "
+				    "result=dropped reason=link_not_made"));
+	assert_non_null(strstr(log, "transaction 3"));
+	assert_null(strstr(log, "txn=1 "));
+
+	/* At the next start transaction 3 is decided (no link): gone. */
+	o.ncalls = 0;
+	snprintf(log_path, sizeof(log_path), "%s/pending/README", f->dir);
+	unlink(log_path);
+	assert_int_equal(spool_reconcile(&f->cfg, oracle_exists, &o), 1);
+	assert_int_equal(o.ncalls, 1);
+	assert_int_equal(o.calls[0], 3);
+}
+
+static int
+no_link(uint64_t txn, void *ctx)
+{
+	(void)txn;
+	(void)ctx;
+	return 0;
+}
+
+static void
+test_reconcile_creates_dirs(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_false(exists_at(f->dir, "pending", ""));
+	assert_int_equal(spool_reconcile(&f->cfg, no_link, NULL), 0);
+	assert_int_equal(mode_of(f->dir, "pending", ""), 0750);
+	assert_int_equal(mode_of(f->dir, "ready", ""), 0750);
+}
+
+static void
+test_parse_name(void **state)
+{
+	uint64_t t = 0;
+
+	(void)state;
+	assert_int_equal(spool_parse_name("12.msg", &t), 0);
+	assert_int_equal(t, 12);
+	assert_int_equal(spool_parse_name("0.msg", &t), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(spool_parse_name("18446744073709551615.msg", &t), 0);
+	assert_true(t == UINT64_MAX);
+	assert_int_equal(spool_parse_name("18446744073709551616.msg", &t), -1);
+	assert_int_equal(spool_parse_name("012.msg", &t), -1);
+	assert_int_equal(spool_parse_name("12.msg.tmp", &t), -1);
+	assert_int_equal(spool_parse_name(".tmp-12-abcdef", &t), -1);
+	assert_int_equal(spool_parse_name("-1.msg", &t), -1);
+	assert_int_equal(spool_parse_name(".msg", &t), -1);
+	assert_int_equal(spool_parse_name("12", &t), -1);
+}
+
+static void
+test_file_header(void **state)
+{
+	struct fixture *f = *state;
+	char path[PATH_MAX], out[300], small[8];
+	int fd;
+
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	assert_int_equal(spool_path(f->dir, "pending", 1000, path, sizeof(path)), 0);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(spool_file_header(fd, "To", out, sizeof(out)), 0);
+	assert_string_equal(out, "tattorney@example.org");
+	assert_int_equal(spool_file_header(fd, "from", out, sizeof(out)), 0);
+	assert_string_equal(out, "ecflink@iasb.uscourts.example");
+	assert_int_equal(spool_file_header(fd, "Cc", out, sizeof(out)), -1);
+	/* Body lines are not headers. */
+	assert_int_equal(spool_file_header(fd, "Court", out, sizeof(out)), -1);
+	assert_int_equal(spool_file_header(fd, "To", small, sizeof(small)), -1);
+	close(fd);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_render_headers_and_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_daylight_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_refuses_injection, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_pending_then_ready, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_pending_then_drop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_pending_refuses_bad_notice, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_write_pending_without_spool_dir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconcile_creates_dirs, setup, teardown),
+		cmocka_unit_test(test_parse_name),
+		cmocka_unit_test_setup_teardown(test_file_header, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

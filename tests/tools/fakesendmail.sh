@@ -1,0 +1,50 @@
+#!/bin/sh
+# fakesendmail.sh - a test stand-in for "sendmail -t -oi" that records what
+# it is given.
+#
+#   fakesendmail.sh OUTFILE [sendmail options...]
+#   FAKESENDMAIL_OUT=OUTFILE fakesendmail.sh [sendmail options...]
+#
+# Appends the message on standard input to OUTFILE, after a separator line
+# "From fakesendmail <options>" (mbox style, so `grep -c '^From fakesendmail'`
+# counts the messages), and exits 0.  Every run, accepted or not, also
+# appends "<epoch-ms> <pid>" to OUTFILE.attempts, and writes what it
+# inherited to OUTFILE.env: its open descriptors ("fd N" lines) and its
+# SigBlk/SigIgn masks from /proc.
+#
+# Markers beside OUTFILE change what it does:
+#   OUTFILE.fail  prints "fakesendmail: temporary failure" on stderr and
+#                 exits 75 (EX_TEMPFAIL) without taking the message
+#   OUTFILE.hang  writes its pid to OUTFILE.pid and sleeps 60 s (as the
+#                 same process, so killing that pid ends it)
+set -u
+
+if [ -n "${FAKESENDMAIL_OUT:-}" ]; then
+	out=$FAKESENDMAIL_OUT
+else
+	[ $# -ge 1 ] || { echo "usage: fakesendmail.sh OUTFILE [options]" >&2; exit 64; }
+	out=$1
+	shift
+fi
+
+echo "$(($(date +%s%N) / 1000000)) $$" >>"$out.attempts"
+{
+	for fd in /proc/$$/fd/*; do
+		echo "fd ${fd##*/}"
+	done
+	grep -E '^Sig(Blk|Ign):' /proc/$$/status
+} >"$out.env" 2>/dev/null
+if [ -e "$out.hang" ]; then
+	echo "$$" >"$out.pid"
+	exec sleep 60
+fi
+if [ -e "$out.fail" ]; then
+	echo "fakesendmail: temporary failure" >&2
+	exit 75
+fi
+msg=$(cat) || exit 74
+{
+	echo "From fakesendmail $*"
+	printf '%s\n\n' "$msg"
+} >>"$out" || exit 73
+exit 0
