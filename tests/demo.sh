@@ -40,7 +40,8 @@ say "Starting a private slapd with the sample court (tests/data/fixture.ldif)"
 h_syslog_start
 h_slapd_start
 echo "slapd on $SLAPD_URI; schema/ecflink.ldif and schema/slapd-sample.ldif loaded"
-conf=$(h_config)
+# Notices go to a stand-in for sendmail that files them under $T/mail.
+conf=$(h_config MAIL_EXTRA="sendmail = \"$top/tests/tools/fakesendmail.sh $T/mail -t -oi\";")
 h_daemon_start "$conf"
 echo "ecflinkd running (pid $ECFLINKD_PID) with $conf"
 h_syslog_mark
@@ -49,8 +50,8 @@ say "The court and its accounts"
 run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" ping
 run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" show tattorney03
 run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" show tattorneythree
-run "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" show jdoe1
 logs
+
 
 mkdir -p "$T/pam.d"
 cat >"$T/pam.d/ecf-legacy" <<PAM
@@ -64,30 +65,49 @@ PAM
 say "PAM services (a private copy of etc/pam.d/ecf-legacy and ecf-efile)"
 sed 's/^/  /' "$T/pam.d/ecf-legacy" "$T/pam.d/ecf-efile"
 
-say "jdoe1's CM/ECF login was linked to PACER janedoe: the old login is refused"
-pam ecf-legacy jdoe1 'any-old-password'
-logs
-
-say "janedoe e-files with her PACER account: redaction notice, then ECF_LOGIN"
-pam ecf-efile janedoe 'Jane!pacer1' -a yes
-logs
-
-say "PACER tattorneythree is not linked yet: PACER Search only"
-pam ecf-efile tattorneythree 'Pacer3!pw'
-logs
-
-say "CM/ECF tattorney03 is not linked yet: the legacy login still works"
+say "Before linking, tattorney03's legacy login still e-files"
 pam ecf-legacy tattorney03 'Legacy03!'
 logs
 
+say "The attorney links the accounts: PACER password, then CM/ECF password"
+echo "(the names differ, so ecflinkctl shows both and needs a confirmation: in a"
+echo " terminal it asks; from a script, --confirm gives it)"
+printf '$ ecflinkctl link tattorneythree tattorney03\n'
+# In a terminal the passwords are read without echo and the question is
+# asked there; here they come as lines, and --confirm gives the answer.
+printf 'Pacer3!pw\nLegacy03!\n' |
+	"$ECF_BUILD/ecflinkctl" -s "$H_SOCK" link tattorneythree tattorney03 2>&1 | sed 's/^/  /'
+printf '$ ecflinkctl link --confirm tattorneythree tattorney03\n'
+printf 'Pacer3!pw\nLegacy03!\n' |
+	"$ECF_BUILD/ecflinkctl" -s "$H_SOCK" link --confirm tattorneythree tattorney03 2>&1 |
+	sed 's/^/  /'
+logs
+
+say "The notice mailed to the PACER account's address"
+for i in $(seq 50); do [ -s "$T/mail" ] && break; sleep 0.1; done
+sed -e '/^From fakesendmail/d' -e 's/^/  /' "$T/mail" 2>/dev/null || echo "  (no mail yet)"
+logs
+
+say "The old CM/ECF login is retired: refused, whatever password it brings"
+pam ecf-legacy tattorney03 'Legacy03!'
+logs
+
+say "The PACER login e-files as tattorney03: redaction notice, then ECF_LOGIN"
+pam ecf-efile tattorneythree 'Pacer3!pw' -a yes
+logs
+
+say "PACER punlinked is not linked: PACER Search only"
+pam ecf-efile punlinked 'Pat!pacer2'
+logs
+
 say "A wrong password and an unknown login look alike to the user; the log tells them apart"
-pam ecf-legacy tattorney03 'wrong'
+pam ecf-legacy rsmith 'wrong'
 pam ecf-legacy nosuchuser 'whatever'
 logs
 
 say "ecflinkd away: the module fails closed"
 h_daemon_stop
-pam ecf-efile janedoe 'Jane!pacer1' -a yes
+pam ecf-efile tattorneythree 'Pacer3!pw' -a yes
 printf '  syslog:\n'
 h_syslog_since | grep -E 'pam_ecflink|ecflinkd\[' | sed 's/^<[0-9]*>/    /'
 
