@@ -773,7 +773,7 @@ static const struct {
 		LOGIN_CHARS_SHOWN, "characters" },
 	[LK_CMECF_NO_MAIL] = { "cmecf_no_mail", "CM/ECF accounts without mail", "name" },
 	[LK_PACER_NO_MAIL] = { "pacer_no_mail",
-		"PACER accounts without mail (the link notice goes there)", "name" },
+		"PACER accounts without mail for the link notice", "name" },
 	[LK_DUP_NAME] = { "duplicate_name", "CM/ECF display names (cn) on several accounts",
 		"name" },
 	[LK_SHARED_MAIL] = { "shared_mail", "CM/ECF mail addresses on several logins", "mail" },
