@@ -91,9 +91,13 @@ link_result_exit(uint32_t r)
 	}
 }
 
-/* Sends LINK_COMMIT for token; prints the outcome; returns an exit code. */
+/*
+ * Sends LINK_COMMIT for token; prints the outcome; returns an exit code.
+ * An unconfirmed commit is sent too, so the daemon logs the attempt now
+ * and forgets the preparation, rather than when it expires.
+ */
 static int
-commit(struct ctl *c, const char *token)
+commit(struct ctl *c, const char *token, bool confirmed)
 {
 	struct proto_buf b;
 	uint32_t result = PLR_UNAVAIL;
@@ -102,7 +106,7 @@ commit(struct ctl *c, const char *token)
 
 	ctl_begin(c, &b, PT_LINK_COMMIT);
 	proto_put_str(&b, PT_TOKEN, token);
-	proto_put_u32(&b, PT_CONFIRM, 1);
+	proto_put_u32(&b, PT_CONFIRM, confirmed ? 1 : 0);
 	rc = ctl_call(c, &b);
 	if (rc != EX_DONE)
 		return rc;
@@ -198,14 +202,16 @@ cmd_link(struct ctl *c, int argc, char **argv)
 			 n1 ? n1 : "-", n2 ? n2 : "-");
 		if (!confirm && !isatty(STDIN_FILENO)) {
 			printf("%s\nNot linked: run again with --confirm to link them.\n", q);
+			commit(c, token, false);
 			return EX_CONFIRM;
 		}
 		if (!confirm && !ask_yes(q)) {
 			printf("Not linked.\n");
+			commit(c, token, false);
 			return EX_CONFIRM;
 		}
 	}
-	return commit(c, token);
+	return commit(c, token, true);
 }
 
 /* Parses 72h, 30m, 3d or plain seconds. */

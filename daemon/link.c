@@ -237,6 +237,17 @@ role_eligible(const struct config *cfg, const char *role)
 	return false;
 }
 
+static void
+refuse_cmecf_linked(struct attempt *a, const char *login)
+{
+	snprintf(a->message, sizeof(a->message),
+		 "CM/ECF account %s is already linked to a PACER account. Only the court can "
+		 "undo a link.", login);
+	a->code = PLR_CMECF_LINKED;
+	a->result = "deny";
+	a->reason = "cmecf_already_linked";
+}
+
 /*
  * The checks of LINK_PREPARE, in the order that tells the user the most
  * without telling a stranger anything: go-live, throttle, PACER identity,
@@ -311,12 +322,7 @@ prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
 		return -1;
 	}
 	if (p->cmecf.state == PST_LEGACY_LINKED) {
-		snprintf(a->message, sizeof(a->message),
-			 "CM/ECF account %s is already linked to a PACER account. Only the "
-			 "court can undo a link.", p->cmecf.login);
-		a->code = PLR_CMECF_LINKED;
-		a->result = "deny";
-		a->reason = "cmecf_already_linked";
+		refuse_cmecf_linked(a, p->cmecf.login);
 		return -1;
 	}
 	if (p->pacer.state == PST_PACER_LINKED) {
@@ -337,8 +343,19 @@ prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
 	}
 	p->reset_code = code != NULL;
 	if (check_cmecf_credential(w, cfg, gen, &p->cmecf, cmecf_pw, code, deadline, a) < 0) {
-		if (a->code == PLR_BAD_CREDENTIALS)
-			count_failure(cfg, cmecf_key, p->throttle_peer);
+		struct account again;
+
+		if (a->code != PLR_BAD_CREDENTIALS)
+			return -1;
+		/* A racing link may have retired the password just now: say
+		 * so, rather than "wrong password", and count no failure. */
+		if (dir_find(&w->dc, cfg, gen, PR_REALM_CMECF, a->cmecf, deadline, &again,
+			     &err) == DIR_OK &&
+		    again.state == PST_LEGACY_LINKED) {
+			refuse_cmecf_linked(a, again.login);
+			return -1;
+		}
+		count_failure(cfg, cmecf_key, p->throttle_peer);
 		return -1;
 	}
 	return 0;
@@ -733,9 +750,10 @@ link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
 
 		cache_invalidate(p.cmecf.login);
 		cache_invalidate(p.pacer.login);
+		/* Only the account's count: a peer key may be a shared front
+		 * end's client address, which one success must not clear. */
 		throttle_key(key, sizeof(key), "cmecf", p.cmecf.login);
 		throttle_clear(key);
-		throttle_clear(p.throttle_peer);
 	}
 	put_reply(b, &a);
 	if (a.txn != 0 && a.code == PLR_OK) {
