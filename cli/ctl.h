@@ -21,11 +21,13 @@ enum {
 	EX_CONFIRM = 3,		/* link: names differ and were not confirmed */
 	EX_NOT_FOUND = 4,	/* no such login (or nothing to undo) */
 	EX_UNREACHABLE = 5,	/* ecflinkd did not answer */
+	EX_FINDINGS = 6,	/* lint: the bases have something to fix */
 };
 
 struct ctl {
 	const char *socket;
 	int timeout_ms;
+	bool timeout_set;	/* -T given; else whole-base reads wait longer */
 	uint32_t realm;
 	uint8_t req[PROTO_MAX_FRAME];
 	uint8_t rep[PROTO_MAX_FRAME];

@@ -35,10 +35,10 @@ usage(void)
 		"  unlink --reason TEXT CMECF_LOGIN\n"
 		"                                undo a link (the CM/ECF login stays locked)\n"
 		"  report [--json]               migration progress: accounts, links per day\n"
-		"  lint [--json]                 pre-go-live check of the bases (exit 1: findings)\n"
+		"  lint [--json]                 pre-go-live check of the bases (exit 6: findings)\n"
 		"\n"
 		"  -s socket    ecflinkd's socket (default " CTL_DEFAULT_SOCKET ")\n"
-		"  -T ms        how long to wait for ecflinkd (default 5000)\n"
+		"  -T ms        how long to wait for ecflinkd (default 5000; 60000 for report, lint)\n"
 		"  -r realm     look LOGIN up only as a CM/ECF (cmecf) or PACER (pacer) login\n");
 	exit(EX_USAGE);
 }
@@ -163,6 +163,7 @@ main(int argc, char **argv)
 			c.socket = optarg;
 			break;
 		case 'T':
+			c.timeout_set = true;
 			errno = 0;
 			c.timeout_ms = (int)strtol(optarg, &end, 10);
 			if (errno || *end || c.timeout_ms < 1 || c.timeout_ms > 600000) {

@@ -13,9 +13,9 @@
 /* Prints migration progress; EX_DONE or the exit code of a failure. */
 int cmd_report(struct ctl *c, bool json);
 /*
- * Prints the pre-go-live check of the bases.  Like a linter: EX_DONE (0)
- * when there is nothing to fix, 1 when there are findings (printed), or
- * the exit code of a failure.
+ * Prints the pre-go-live check of the bases: EX_DONE (0) when there is
+ * nothing to fix, EX_FINDINGS (6) when there are findings (printed), or
+ * the exit code of a failure (1 refused or failed, 5 unreachable).
  */
 int cmd_lint(struct ctl *c, bool json);
 

@@ -50,12 +50,12 @@ enum proto_type {
 	PT_AUTH = 3,		/* PAM auth phase */
 	PT_ACCOUNT = 4,		/* PAM account phase */
 	PT_ACK = 5,		/* redaction acknowledgement for a PT_ACCOUNT */
-	PT_LINK_PREPARE = 16,
-	PT_LINK_COMMIT = 17,
-	PT_ADMIN_RESET_CODE = 32,
-	PT_ADMIN_UNLINK = 33,
-	PT_ADMIN_REPORT = 34,
-	PT_ADMIN_LINT = 35,
+	PT_LINK_PREPARE = 16,	/* PACER + CM/ECF credentials -> names, grade, token */
+	PT_LINK_COMMIT = 17,	/* PT_TOKEN, PT_CONFIRM -> PT_TXN */
+	PT_ADMIN_RESET_CODE = 32, /* PT_LOGIN, PT_TTL_S -> PT_CODE, PT_EXPIRES */
+	PT_ADMIN_UNLINK = 33,	/* PT_LOGIN, PT_NOTE */
+	PT_ADMIN_REPORT = 34,	/* -> PT_TEXT, PT_JSON */
+	PT_ADMIN_LINT = 35,	/* -> PT_TEXT, PT_JSON, PT_RESULT (1: findings) */
 };
 
 /* Field tags.  proto_tag_kind() gives each one's kind. */

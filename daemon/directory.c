@@ -72,8 +72,8 @@ out:
 /* True when the entry has a userPassword that can still be used: present,
  * and not a locked crypt value ("{CRYPT}!..." or "!..."). The values are
  * wiped before they are freed. */
-static bool
-has_usable_password(LDAP *ld, LDAPMessage *e)
+bool
+dir_usable_password(LDAP *ld, LDAPMessage *e)
 {
 	struct berval **v = ldap_get_values_len(ld, e, "userPassword");
 	bool usable = false;
@@ -93,12 +93,6 @@ has_usable_password(LDAP *ld, LDAPMessage *e)
 	}
 	ldap_value_free_len(v);
 	return usable;
-}
-
-bool
-dir_usable_password(LDAP *ld, LDAPMessage *e)
-{
-	return has_usable_password(ld, e);
 }
 
 /* Runs filter under base; DIR_OK with exactly one entry in *res. */
@@ -195,12 +189,12 @@ find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	if (rc == DIR_OK) {
 		if (a->linked[0] != '\0')
 			a->state = PST_LEGACY_LINKED;
-		else if (has_usable_password(ld, e))
+		else if (dir_usable_password(ld, e))
 			a->state = PST_LEGACY_UNLINKED;
 		else
 			a->state = PST_LEGACY_LOCKED;
 	} else {
-		has_usable_password(ld, e); /* wipes the values */
+		dir_usable_password(ld, e); /* wipes the values */
 	}
 	ldap_msgfree(res);
 	return rc;

@@ -341,9 +341,9 @@ ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen
 				continue;
 			}
 			if (rc == LDAP_SIZELIMIT_EXCEEDED || rc == LDAP_ADMINLIMIT_EXCEEDED) {
-				seterr(err, "%s stopped after %zu entries: %s; lift the size limits "
-					    "of the service DN (olcLimits, see "
-					    "schema/slapd-sample.ldif)", what, seen,
+				seterr(err, "%s stopped after %zu entries: %s; lift the "
+					    "size limits of the service DN (olcLimits, "
+					    "see schema/slapd-sample.ldif)", what, seen,
 				       ldap_err2string(rc));
 				d = DIR_ERROR;
 			} else {

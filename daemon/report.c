@@ -905,7 +905,8 @@ lint_scan(const struct census *cs, struct lint *lt)
 		if (bad_chars(r->login, chars, sizeof(chars)) || r->login[0] == '\0') {
 			f = add(lt, LK_BAD_LOGIN, r->login, "");
 			if (f != NULL) {
-				snprintf(f->own, sizeof(f->own), "%s", chars[0] ? chars : "(empty)");
+				snprintf(f->own, sizeof(f->own), "%s",
+					 chars[0] ? chars : "(empty)");
 				f->value = f->own;
 			}
 		}
@@ -1040,7 +1041,8 @@ lint_run(struct worker *w, const struct config *cfg, unsigned int gen,
 		return;
 	lt = calloc(1, sizeof(*lt));
 	if (lt == NULL || lint_scan(&cs, lt) < 0) {
-		fail(rq, &l, PS_INTERNAL, "no_memory", "out of memory while checking the bases", b);
+		fail(rq, &l, PS_INTERNAL, "no_memory", "out of memory while checking the bases",
+		     b);
 		goto out;
 	}
 	l.findings = (long long)lt->total;
