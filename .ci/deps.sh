@@ -5,7 +5,8 @@
 # The list: every Build-Depends (and Build-Depends-Indep/-Arch) of
 # debian/control when it exists (versions, [arch] lists, <profiles> and
 # :qualifiers stripped, debhelper-compat mapped to debhelper; of "a | b"
-# alternatives any one installed will do, else the first is installed), plus the tools the tests and the demo run.  When
+# alternatives any one installed will do, else the first is installed),
+# plus the tools the tests and the demo run.  When
 # all are installed it prints nothing and exits 0.  Otherwise it installs
 # the missing ones with apt-get, as root or through `sudo -n`; without
 # either it prints the command to run and exits 1.

@@ -118,7 +118,8 @@ EOF
 out=$(ldapsearch -x -LLL -H "$SLAPD_URI" -D "uid=rsmith,$H_CMECF_BASE" -w 'Smith#legacy' \
 	-b "uid=rsmith,$H_CMECF_BASE" -s base '(objectClass=*)' '*' 2>&1)
 t_like "$out" '^uid: rsmith$' "user rsmith reads its own entry"
-t_unlike "$out" 'ecfLinkSecret|userPassword' "user rsmith cannot read ecfLinkSecret or userPassword"
+t_unlike "$out" 'ecfLinkSecret|userPassword' \
+	"user rsmith cannot read ecfLinkSecret or userPassword"
 out=$(h_ldapsearch -b "uid=rsmith,$H_CMECF_BASE" -s base '(objectClass=*)' '*' 2>&1)
 t_like "$out" '^ecfLinkSecret: ' "service DN reads ecfLinkSecret"
 t_like "$out" '^userPassword:' "service DN reads userPassword (to tell a locked account)"
@@ -158,8 +159,8 @@ out=$(h_ldapsearch -b "uid=rsmith,$H_CMECF_BASE" -s base '(objectClass=*)' ecfLi
 t_unlike "$out" 'ecfLinkSecret' "the link removed rsmith's ecfLinkSecret"
 out=$(link rsmith tattorneythree)
 t_like "$out" 'Assertion Failed' "a second link of rsmith fails the assertion control"
-out=$(printf 'dn: uid=tlocked,%s\nchangetype: modify\nreplace: ecfLinkedPacer\necfLinkedPacer: x\n' \
-	"$H_CMECF_BASE" | ldapmodify -x -H "$SLAPD_URI" -D "uid=clerk1,$H_CMECF_BASE" \
+out=$(printf 'dn: uid=tlocked,%s\nchangetype: modify\nreplace: %s\n%s: x\n' \
+	"$H_CMECF_BASE" ecfLinkedPacer ecfLinkedPacer | ldapmodify -x -H "$SLAPD_URI" -D "uid=clerk1,$H_CMECF_BASE" \
 	-w 'Clerk1!' 2>&1)
 t_like "$out" 'Insufficient access' "a user DN cannot write ecfLinkedPacer"
 

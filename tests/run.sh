@@ -49,6 +49,11 @@ now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
+# secs MS: prints MS milliseconds as seconds with 3 decimals.
+secs() {
+	printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000))
+}
+
 wanted() {
 	[ $# -gt 1 ] || return 0
 	n=$1
@@ -116,7 +121,7 @@ run_one() {
 			"$tmp/out" | sed "s|^|#   $name: |")
 "
 	fi
-	echo "# $name: $p passed, $f failed, $s skipped ($((ms / 1000)).$(printf '%03d' $((ms % 1000))) s)"
+	echo "# $name: $p passed, $f failed, $s skipped ($(secs "$ms") s)"
 	echo
 }
 
@@ -141,7 +146,7 @@ if [ "$programs" -eq 0 ]; then
 	echo "# no test program ran (nothing in $build/tests/test_* or tests/it_*.sh)"
 	failed=$((failed + 1))
 fi
-echo "# $programs programs, wall time $((ms / 1000)).$(printf '%03d' $((ms % 1000))) s"
+echo "# $programs programs, wall time $(secs "$ms") s"
 line="$passed passed, $failed failed"
 [ "$skipped" -eq 0 ] || line="$line, $skipped skipped"
 echo "$line"

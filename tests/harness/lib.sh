@@ -16,13 +16,16 @@
 # temporary directory) is removed at exit unless ECF_KEEP=1.
 #
 # Functions (see each one's comment):
-#   h_init  h_spawn  h_stop_pid  h_free_port
+#   h_init  h_skip_all  h_bail  h_spawn  h_stop_pid  h_forget  h_free_port
+#   h_urlencode
 #   h_slapd_start  h_slapd_stop  h_slapd_pause  h_slapd_resume  h_ldapmodify
-#   h_ldapsearch  h_ldapsearch_root
+#   h_ldapsearch  h_ldapsearch_root  (h_slapd_base_ldif  h_slapd_launch)
 #   h_syslog_start  h_syslog_count  h_syslog_wait  h_syslog_mark
 #   h_syslog_since  h_syslog_count_since  h_syslog_wait_since
 #   h_config  h_daemon_start  h_daemon_stop
 #   t_ok  t_nok  t_is  t_like  t_unlike  t_pass  t_fail  t_skip  t_diag  t_done
+#
+# Scripts must not use set -e: t_ok and friends return 1 on failure.
 
 # --- TAP ------------------------------------------------------------------
 
@@ -184,8 +187,10 @@ h_stop_pid() {
 		done
 		if kill -0 "$pid" 2>/dev/null &&
 			[ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" != Z ]; then
-			echo "# harness: pid $pid ($(ps -o args= -p "$pid" 2>/dev/null)) ignored SIGTERM for 5 s; sending SIGKILL"
-			grep -E "^(State|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt)" /proc/$pid/status | sed "s/^/# /"; echo "# wchan $(cat /proc/$pid/wchan)"; cat /proc/$pid/stack 2>/dev/null | sed "s/^/# /"
+			echo "# harness: pid $pid ($(ps -o args= -p "$pid" 2>/dev/null))" \
+				"ignored SIGTERM for 5 s; sending SIGKILL"
+			grep -E '^(State|SigBlk|SigCgt)' "/proc/$pid/status" 2>/dev/null | sed 's/^/# /'
+			sed 's/^/# /' "/proc/$pid/stack" 2>/dev/null
 			kill -KILL "$pid" 2>/dev/null
 		fi
 	fi
@@ -313,7 +318,9 @@ olcSizeLimit: 500
 dn: olcDatabase={0}config,cn=config
 objectClass: olcDatabaseConfig
 olcDatabase: {0}config
-olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * break
+olcAccess: {0}to *
+  by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage
+  by * break
 
 dn: olcDatabase={1}mdb,cn=config
 objectClass: olcDatabaseConfig
@@ -586,7 +593,11 @@ h_config() {
 	done
 	cat >"$CONF" <<EOF
 # written by tests/harness/lib.sh h_config
-court: { name = "SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT"; timezone = "$TIMEZONE"; ${golive_line}$COURT_EXTRA };
+court: {
+	name = "SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT";
+	timezone = "$TIMEZONE";
+	${golive_line}$COURT_EXTRA
+};
 ldap: {
 	uris = [ $uris ];
 	write_uri = "$WRITE_URI";
