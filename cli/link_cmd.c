@@ -92,6 +92,26 @@ link_result_exit(uint32_t r)
 }
 
 /*
+ * Sends the request in b and checks the daemon's PT_RESULT; on a refusal
+ * prints its message (or fallback) and returns the matching exit code.
+ */
+static int
+call_for_result(struct ctl *c, struct proto_buf *b, const char *fallback)
+{
+	uint32_t result = PLR_UNAVAIL;
+	int rc;
+
+	rc = ctl_call(c, b);
+	if (rc != EX_DONE)
+		return rc;
+	proto_u32(&c->reply, PT_RESULT, &result);
+	if (result == PLR_OK)
+		return EX_DONE;
+	fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, fallback));
+	return link_result_exit(result);
+}
+
+/*
  * Sends LINK_COMMIT for token; prints the outcome; returns an exit code.
  * An unconfirmed commit is sent too, so the daemon logs the attempt now
  * and forgets the preparation, rather than when it expires.
@@ -100,21 +120,15 @@ static int
 commit(struct ctl *c, const char *token, bool confirmed)
 {
 	struct proto_buf b;
-	uint32_t result = PLR_UNAVAIL;
 	uint64_t txn = 0;
 	int rc;
 
 	ctl_begin(c, &b, PT_LINK_COMMIT);
 	proto_put_str(&b, PT_TOKEN, token);
 	proto_put_u32(&b, PT_CONFIRM, confirmed ? 1 : 0);
-	rc = ctl_call(c, &b);
+	rc = call_for_result(c, &b, "the link was refused");
 	if (rc != EX_DONE)
 		return rc;
-	proto_u32(&c->reply, PT_RESULT, &result);
-	if (result != PLR_OK) {
-		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "the link was refused"));
-		return link_result_exit(result);
-	}
 	proto_u64(&c->reply, PT_TXN, &txn);
 	printf("%s\n", ctl_message(c, "Your PACER account has been linked to your CM/ECF account."));
 	printf("Transaction ID: %llu\n", (unsigned long long)txn);
@@ -137,7 +151,7 @@ cmd_link(struct ctl *c, int argc, char **argv)
 	const char *pacer = NULL, *cmecf = NULL, *n1, *n2, *l1, *l2, *tok;
 	bool confirm = false, code = false;
 	struct proto_buf b;
-	uint32_t result = PLR_UNAVAIL, grade = PG_DIFFERENT;
+	uint32_t grade = PG_DIFFERENT;
 	int i, rc;
 
 	for (i = 0; i < argc; i++) {
@@ -175,14 +189,9 @@ cmd_link(struct ctl *c, int argc, char **argv)
 	proto_put_str(&b, code ? PT_RESET_CODE : PT_CMECF_PASSWORD, cmecf_secret);
 	explicit_bzero(pacer_pw, sizeof(pacer_pw));
 	explicit_bzero(cmecf_secret, sizeof(cmecf_secret));
-	rc = ctl_call(c, &b);
+	rc = call_for_result(c, &b, "the link was refused");
 	if (rc != EX_DONE)
 		return rc;
-	proto_u32(&c->reply, PT_RESULT, &result);
-	if (result != PLR_OK) {
-		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "the link was refused"));
-		return link_result_exit(result);
-	}
 	proto_u32(&c->reply, PT_GRADE, &grade);
 	l1 = proto_str(&c->reply, PT_LOGIN);
 	n1 = proto_str(&c->reply, PT_NAME);
@@ -246,7 +255,7 @@ cmd_reset_code(struct ctl *c, int argc, char **argv)
 {
 	const char *login = NULL, *code;
 	struct proto_buf b;
-	uint32_t ttl = 72 * 3600, result = PLR_UNAVAIL;
+	uint32_t ttl = 72 * 3600;
 	uint64_t expires = 0;
 	char tbuf[64];
 	int i, rc;
@@ -271,14 +280,13 @@ cmd_reset_code(struct ctl *c, int argc, char **argv)
 	ctl_begin(c, &b, PT_ADMIN_RESET_CODE);
 	proto_put_str(&b, PT_LOGIN, login);
 	proto_put_u32(&b, PT_TTL_S, ttl);
-	rc = ctl_call(c, &b);
+	rc = call_for_result(c, &b, "no code was issued");
 	if (rc != EX_DONE)
 		return rc;
-	proto_u32(&c->reply, PT_RESULT, &result);
 	code = proto_str(&c->reply, PT_CODE);
-	if (result != PLR_OK || code == NULL) {
-		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "no code was issued"));
-		return link_result_exit(result == PLR_OK ? PLR_UNAVAIL : result);
+	if (code == NULL) {
+		fprintf(stderr, "ecflinkctl: ecflinkd's reply carries no code\n");
+		return EX_FAILED;
 	}
 	proto_u64(&c->reply, PT_EXPIRES, &expires);
 	printf("Link reset code for CM/ECF login %s, for linking only, valid until %s.\n", login,
@@ -294,7 +302,6 @@ cmd_unlink(struct ctl *c, int argc, char **argv)
 {
 	const char *login = NULL, *reason = NULL;
 	struct proto_buf b;
-	uint32_t result = PLR_UNAVAIL;
 	int i, rc;
 
 	for (i = 0; i < argc; i++) {
@@ -312,14 +319,9 @@ cmd_unlink(struct ctl *c, int argc, char **argv)
 	ctl_begin(c, &b, PT_ADMIN_UNLINK);
 	proto_put_str(&b, PT_LOGIN, login);
 	proto_put_str(&b, PT_NOTE, reason);
-	rc = ctl_call(c, &b);
+	rc = call_for_result(c, &b, "nothing was unlinked");
 	if (rc != EX_DONE)
 		return rc;
-	proto_u32(&c->reply, PT_RESULT, &result);
-	if (result != PLR_OK) {
-		fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, "nothing was unlinked"));
-		return link_result_exit(result);
-	}
 	printf("%s\n", ctl_message(c, "Unlinked."));
 	return EX_DONE;
 }

@@ -151,31 +151,50 @@ bad_data(struct ldap_pool_err *err, const char *dn, const char *what)
 	return DIR_ERROR;
 }
 
+/*
+ * Finds the one entry under base matching "(&(objectClass=CLASS)(ATTR=value))"
+ * with value escaped.  DIR_OK with *res (the caller frees it), *e and the
+ * entry's DN in dn; DIR_NOT_FOUND when none matches.
+ */
+static enum dir_rc
+find_entry(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
+	   const char *objclass, const char *attr, const char *value, char **attrs,
+	   int64_t deadline, LDAPMessage **res, LDAPMessage **e, char *dn, size_t dnlen,
+	   struct ldap_pool_err *err)
+{
+	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 96];
+	enum dir_rc rc;
+	char *d;
+
+	if (ldap_filter_escape(value, esc, sizeof(esc)) < 0)
+		return DIR_NOT_FOUND;
+	snprintf(filter, sizeof(filter), "(&(objectClass=%s)(%s=%s))", objclass, attr, esc);
+	rc = search_one(dc, cfg, gen, base, filter, attrs, deadline, res, err);
+	if (rc != DIR_OK)
+		return rc;
+	*e = ldap_first_entry(dc->read.ld, *res);
+	d = ldap_get_dn(dc->read.ld, *e);
+	snprintf(dn, dnlen, "%s", d ? d : "");
+	ldap_memfree(d);
+	return DIR_OK;
+}
+
 static enum dir_rc
 find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *user,
 	   int64_t deadline, struct account *a, struct ldap_pool_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
 				 "ecfLinkTransaction", "userPassword", NULL };
-	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 64];
 	LDAPMessage *res, *e;
 	LDAP *ld;
 	enum dir_rc rc;
-	char *dn;
 
-	if (ldap_filter_escape(user, esc, sizeof(esc)) < 0)
-		return DIR_NOT_FOUND;
-	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(uid=%s))", esc);
-	rc = search_one(dc, cfg, gen, cfg->cmecf_base, filter, attrs, deadline, &res, err);
+	rc = find_entry(dc, cfg, gen, cfg->cmecf_base, "ecfAccount", "uid", user, attrs, deadline,
+			&res, &e, a->dn, sizeof(a->dn), err);
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
-	e = ldap_first_entry(ld, res);
-	dn = ldap_get_dn(ld, e);
 	a->realm = PR_REALM_CMECF;
-	snprintf(a->dn, sizeof(a->dn), "%s", dn ? dn : "");
-	ldap_memfree(dn);
-	rc = DIR_OK;
 	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
 		rc = bad_data(err, a->dn, "uid");
 	else if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
@@ -207,16 +226,12 @@ find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int g
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
 				 NULL };
-	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 64];
 	LDAPMessage *res, *e;
 	LDAP *ld;
 	enum dir_rc rc;
-	char *dn;
 
-	if (ldap_filter_escape(a->login, esc, sizeof(esc)) < 0)
-		return bad_data(err, a->dn, "uid");
-	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkedPacer=%s))", esc);
-	rc = search_one(dc, cfg, gen, cfg->cmecf_base, filter, attrs, deadline, &res, err);
+	rc = find_entry(dc, cfg, gen, cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login,
+			attrs, deadline, &res, &e, a->linked_dn, sizeof(a->linked_dn), err);
 	if (rc == DIR_NOT_FOUND) {
 		a->state = PST_PACER_UNLINKED;
 		return DIR_OK;
@@ -224,10 +239,6 @@ find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int g
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
-	e = ldap_first_entry(ld, res);
-	dn = ldap_get_dn(ld, e);
-	snprintf(a->linked_dn, sizeof(a->linked_dn), "%s", dn ? dn : "");
-	ldap_memfree(dn);
 	if (get_attr(ld, e, "uid", a->linked, sizeof(a->linked)) < 0 || a->linked[0] == '\0')
 		rc = bad_data(err, a->linked_dn, "uid");
 	else if (get_attr(ld, e, "cn", a->linked_name, sizeof(a->linked_name)) < 0)
@@ -247,24 +258,16 @@ find_pacer(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	   int64_t deadline, struct account *a, struct ldap_pool_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
-	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 64];
 	LDAPMessage *res, *e;
 	LDAP *ld;
 	enum dir_rc rc;
-	char *dn;
 
-	if (ldap_filter_escape(user, esc, sizeof(esc)) < 0)
-		return DIR_NOT_FOUND;
-	snprintf(filter, sizeof(filter), "(&(objectClass=pacerAccount)(uid=%s))", esc);
-	rc = search_one(dc, cfg, gen, cfg->pacer_base, filter, attrs, deadline, &res, err);
+	rc = find_entry(dc, cfg, gen, cfg->pacer_base, "pacerAccount", "uid", user, attrs,
+			deadline, &res, &e, a->dn, sizeof(a->dn), err);
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
-	e = ldap_first_entry(ld, res);
-	dn = ldap_get_dn(ld, e);
 	a->realm = PR_REALM_PACER;
-	snprintf(a->dn, sizeof(a->dn), "%s", dn ? dn : "");
-	ldap_memfree(dn);
 	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
 		rc = bad_data(err, a->dn, "uid");
 	else if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
