@@ -133,11 +133,11 @@ check: deps
 
 demo: deps all
 	$(MAKE) O=build/obj tests
-	sh tests/demo.sh
+	bash tests/demo.sh
 
 bench: deps all
 	$(MAKE) O=build/obj tests
-	sh tests/bench.sh
+	bash tests/bench.sh
 
 # libFuzzer on proto_decode for FUZZ_TIME seconds; needs clang, so not part
 # of `make check`.  Corpus and any crash inputs stay under build/fuzz.
