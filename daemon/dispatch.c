@@ -379,12 +379,12 @@ dispatch_request(struct worker *w, struct request *rq)
 		lint_run(w, cfg, gen, rq, &m, deadline, &b);
 		break;
 	default:
-		server_config_release();
+		server_config_release(cfg);
 		reply_status(rq, m.type, PS_UNKNOWN_TYPE, "unknown request type");
 		event_drop(rq, "unknown_type", NULL);
 		return;
 	}
-	server_config_release();
+	server_config_release(cfg);
 	send_reply(rq, &b);
 	explicit_bzero(w->reply, b.len);
 }

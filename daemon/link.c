@@ -571,7 +571,7 @@ link_txn_exists(uint64_t txn, void *ctx)
 		 (unsigned long long)txn);
 	cfg = server_config(&gen);
 	rc = write_side_count(w, cfg, gen, filter, sockio_now_ms() + cfg->timeout_ms, &n, &err);
-	server_config_release();
+	server_config_release(cfg);
 	if (rc != DIR_OK) {
 		log_warnx("cannot tell whether transaction %llu was linked: %s",
 			  (unsigned long long)txn, err.msg);

@@ -168,7 +168,7 @@ mail_cfg_load(struct mail_cfg *mc)
 		mc->smtp_url = dup_or_null(cfg->smtp_url, &ok);
 		mc->mail_from = dup_or_null(cfg->mail_from, &ok);
 	}
-	server_config_release();
+	server_config_release(cfg);
 	if (cfg == NULL || !ok || mc->spool_dir == NULL) {
 		if (!ok)
 			log_warnx("mail sender: out of memory copying the mail settings");

@@ -211,7 +211,7 @@ main(int argc, char **argv)
 
 		if (stat(live->spool_dir, &st) == 0)
 			reconcile_spool(live);
-		server_config_release();
+		server_config_release(live);
 	}
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");

@@ -41,9 +41,23 @@ struct conn {
 	int64_t deadline;
 };
 
-static struct {
-	pthread_rwlock_t cfg_lock;
+/*
+ * A configuration in use: workers take a reference for one request, and a
+ * reload swaps in a new one without waiting for them.  A retired snapshot
+ * is freed when its last reader lets go, so a reload never blocks the
+ * event loop behind slow LDAP work, nor waits forever under load.
+ */
+struct snapshot {
+	struct snapshot *next;	/* retired ones still in use */
 	struct config *cfg;
+	unsigned int gen;
+	int refs;
+};
+
+static struct {
+	pthread_mutex_t cfg_lock;
+	struct snapshot *cur;
+	struct snapshot *retired;
 	unsigned int gen;
 
 	pthread_mutex_t qlock;
@@ -52,7 +66,7 @@ static struct {
 	size_t qcap, qhead, qlen;
 	bool qstop;
 } S = {
-	.cfg_lock = PTHREAD_RWLOCK_INITIALIZER,
+	.cfg_lock = PTHREAD_MUTEX_INITIALIZER,
 	.qlock = PTHREAD_MUTEX_INITIALIZER,
 	.qcond = PTHREAD_COND_INITIALIZER,
 };
@@ -60,28 +74,71 @@ static struct {
 const struct config *
 server_config(unsigned int *gen)
 {
-	pthread_rwlock_rdlock(&S.cfg_lock);
-	*gen = S.gen;
-	return S.cfg;
+	const struct config *cfg = NULL;
+
+	pthread_mutex_lock(&S.cfg_lock);
+	*gen = 0;
+	if (S.cur != NULL) {
+		S.cur->refs++;
+		cfg = S.cur->cfg;
+		*gen = S.cur->gen;
+	}
+	pthread_mutex_unlock(&S.cfg_lock);
+	return cfg;
 }
 
 void
-server_config_release(void)
+server_config_release(const struct config *cfg)
 {
-	pthread_rwlock_unlock(&S.cfg_lock);
+	struct snapshot **pp, *gone = NULL;
+
+	pthread_mutex_lock(&S.cfg_lock);
+	if (S.cur != NULL && S.cur->cfg == cfg) {
+		S.cur->refs--;
+	} else {
+		for (pp = &S.retired; *pp != NULL; pp = &(*pp)->next) {
+			if ((*pp)->cfg == cfg) {
+				if (--(*pp)->refs == 0) {
+					gone = *pp;
+					*pp = gone->next;
+				}
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&S.cfg_lock);
+	if (gone != NULL) {
+		config_free(gone->cfg);
+		free(gone);
+	}
 }
 
 void
 server_set_config(struct config *cfg)
 {
-	struct config *old;
+	struct snapshot *n = NULL, *old;
 
-	pthread_rwlock_wrlock(&S.cfg_lock);
-	old = S.cfg;
-	S.cfg = cfg;
-	S.gen++;
-	pthread_rwlock_unlock(&S.cfg_lock);
-	config_free(old);
+	if (cfg != NULL) {
+		n = calloc(1, sizeof(*n));
+		if (n == NULL)
+			fatal("configuration snapshot");
+		n->cfg = cfg;
+	}
+	pthread_mutex_lock(&S.cfg_lock);
+	old = S.cur;
+	if (n != NULL)
+		n->gen = ++S.gen;
+	S.cur = n;
+	if (old != NULL && old->refs > 0) {
+		old->next = S.retired;
+		S.retired = old;
+		old = NULL;
+	}
+	pthread_mutex_unlock(&S.cfg_lock);
+	if (old != NULL) {
+		config_free(old->cfg);
+		free(old);
+	}
 }
 
 /* Refuses to start over a live daemon; removes a stale socket file. */
@@ -382,14 +439,14 @@ reload(const char *path, uid_t sender)
 	}
 	cur = server_config(&gen);
 	keep_static(cur, ncfg);
-	server_config_release();
+	server_config_release(cur);
 	log_set_debug(ncfg->debug);
 	server_set_config(ncfg);
 	cache_clear();
 	throttle_reset_all();
 	cur = server_config(&gen);
 	redaction_load(cur);
-	server_config_release();
+	server_config_release(cur);
 	event_admin("reload", sender, "ok", "-");
 	sd_notify(0, "READY=1");
 }
@@ -429,7 +486,7 @@ server_run(int lfd, const char *config_path)
 	cfg = server_config(&gen);
 	max = (size_t)cfg->max_clients;
 	nthreads = cfg->pool_size;
-	server_config_release();
+	server_config_release(cfg);
 
 	S.qcap = max;
 	S.q = calloc(max, sizeof(*S.q));

@@ -43,9 +43,14 @@ int server_listen(const struct config *cfg);
 /* Runs until SIGTERM/SIGINT, then drains and returns 0. */
 int server_run(int lfd, const char *config_path);
 
-/* The live configuration: workers hold it for one request at a time. */
+/*
+ * The live configuration: server_config() takes a reference (never
+ * blocking on a reload) that the caller gives back with
+ * server_config_release(cfg); a replaced configuration is freed once its
+ * last reference is given back.  server_set_config(NULL) retires the last.
+ */
 const struct config *server_config(unsigned int *gen);
-void server_config_release(void);
+void server_config_release(const struct config *cfg);
 void server_set_config(struct config *cfg);
 
 #endif

@@ -295,7 +295,7 @@ spool_ready(uint64_t txn)
 	rc = spool_write_pending(cfg, &n);
 	if (rc == 0)
 		rc = spool_mark_ready(cfg, txn);
-	server_config_release();
+	server_config_release(cfg);
 	assert_int_equal(rc, 0);
 }
 
