@@ -116,6 +116,11 @@ $(O)/tests/test_%: tests/test_%.c $(O)/libdaemon.a $(O)/libcommon.a
 $(O)/tools/%: tests/tools/%.c $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(PAM_LIBS)
+# `make bench`'s raw libldap yardstick.
+$(O)/tools/ldapbench: tests/tools/ldapbench.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(shell $(PKG_CONFIG) --libs ldap) -lpthread
 
 tests: $(UNIT_BIN) $(TOOL_BIN)
 

@@ -4,7 +4,8 @@
  * quick latency figure.
  *
  *   pamdrive -C CONFDIR -s SERVICE [-u USER] [-p PASSWORD]... [-a ANSWER]...
- *            [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] [-n N] PHASE...
+ *            [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] [-n N [-U FILE] [-L FILE]]
+ *            PHASE...
  *
  * PHASE is auth, account or setcred.  The conversation answers
  * PAM_PROMPT_ECHO_OFF with the next -p value and PAM_PROMPT_ECHO_ON with the
@@ -13,9 +14,13 @@
  * "PHASE: PAM_CODE (T ms)"; then "env NAME=VALUE" for the PAM environment.
  * -S passes PAM_SILENT, -N gives libpam a conversation without a function.
  * -n N runs the whole transaction N times, quietly, and prints p50, p99 and
- * mean.  Exit status: 0 when every phase returned PAM_SUCCESS, 1 otherwise,
- * 2 for a usage error.
+ * mean.  With -n, -U FILE takes the user of transaction i from line
+ * i % lines of FILE (one login a line; -u is then ignored) and -L FILE
+ * writes every transaction's time in ms, one a line, for `make bench` to
+ * merge the figures of parallel clients.  Exit status: 0 when every phase
+ * returned PAM_SUCCESS, 1 otherwise, 2 for a usage error.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +32,7 @@
 
 #define MAX_VALUES 32
 #define MAX_PHASES 16
+#define MAX_USERS 1000000
 
 struct answers {
 	const char *v[MAX_VALUES];
@@ -40,6 +46,9 @@ struct drive {
 	bool silent, noconv, quiet;
 	const char *phase[MAX_PHASES];
 	int nphase;
+	char **users;		/* -U: logins taken round-robin, or NULL */
+	long nusers;
+	const char *samples;	/* -L: where the per-transaction times go */
 };
 
 static const char *const code_names[] = {
@@ -233,6 +242,83 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Writes n times (ms), one a line, to path; 0 or -1 after a message. */
+static int
+write_samples(const char *path, const double *t, long n)
+{
+	FILE *f = fopen(path, "w");
+	long i;
+
+	if (f == NULL) {
+		fprintf(stderr, "pamdrive: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		fprintf(f, "%.4f\n", t[i]);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "pamdrive: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Reads the logins of path, one a line, into d->users (kept until exit);
+ * 0 or -1 after a message.
+ */
+static int
+read_users(struct drive *d, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, **grown;
+	size_t cap = 0, room = 0;
+	ssize_t len;
+	int rc = -1;
+
+	if (f == NULL) {
+		fprintf(stderr, "pamdrive: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((len = getline(&line, &cap, f)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		if ((size_t)d->nusers == room) {
+			room = room == 0 ? 1024 : room * 2;
+			if (room > MAX_USERS) {
+				fprintf(stderr, "pamdrive: %s: more than %d logins\n", path,
+					MAX_USERS);
+				goto out;
+			}
+			grown = realloc(d->users, room * sizeof(*grown));
+			if (grown == NULL)
+				goto oom;
+			d->users = grown;
+		}
+		d->users[d->nusers] = strdup(line);
+		if (d->users[d->nusers] == NULL)
+			goto oom;
+		d->nusers++;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "pamdrive: cannot read %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (d->nusers == 0) {
+		fprintf(stderr, "pamdrive: %s holds no login\n", path);
+		goto out;
+	}
+	rc = 0;
+	goto out;
+oom:
+	fprintf(stderr, "pamdrive: out of memory reading %s\n", path);
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
+
 /* Runs n transactions and prints the latency distribution. */
 static int
 bench(struct drive *d, long n)
@@ -248,10 +334,14 @@ bench(struct drive *d, long n)
 	for (i = 0; i < n; i++) {
 		double t0 = now_ms();
 
+		if (d->users != NULL)
+			d->user = d->users[i % d->nusers];
 		bad += transaction(d);
 		t[i] = now_ms() - t0;
 		sum += t[i];
 	}
+	if (d->samples != NULL && write_samples(d->samples, t, n) < 0)
+		bad++;
 	qsort(t, (size_t)n, sizeof(*t), cmp_double);
 	printf("bench: n=%ld failed=%ld p50=%.3f ms p99=%.3f ms mean=%.3f ms rate=%.0f/s\n", n,
 	       bad, t[n / 2], t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], sum / (double)n,
@@ -264,8 +354,8 @@ static void
 usage(void)
 {
 	fputs("usage: pamdrive -C CONFDIR -s SERVICE [-u USER] [-p PASSWORD]... "
-	      "[-a ANSWER]... [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] [-n N] "
-	      "auth|account|setcred...\n", stderr);
+	      "[-a ANSWER]... [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] "
+	      "[-n N [-U FILE] [-L FILE]] auth|account|setcred...\n", stderr);
 	exit(2);
 }
 
@@ -282,11 +372,12 @@ int
 main(int argc, char **argv)
 {
 	struct drive d = { 0 };
+	const char *user_file = NULL;
 	long repeat = 1;
 	char *end;
-	int c, i;
+	int c, i, rc;
 
-	while ((c = getopt(argc, argv, "C:s:u:p:a:SNr:t:R:n:")) != -1) {
+	while ((c = getopt(argc, argv, "C:s:u:p:a:SNr:t:R:n:U:L:")) != -1) {
 		switch (c) {
 		case 'C': d.confdir = optarg; break;
 		case 's': d.service = optarg; break;
@@ -298,6 +389,8 @@ main(int argc, char **argv)
 		case 'r': d.rhost = optarg; break;
 		case 't': d.tty = optarg; break;
 		case 'R': d.ruser = optarg; break;
+		case 'U': user_file = optarg; break;
+		case 'L': d.samples = optarg; break;
 		case 'n':
 			repeat = strtol(optarg, &end, 10);
 			if (*end != '\0' || repeat < 1 || repeat > 10000000)
@@ -309,11 +402,20 @@ main(int argc, char **argv)
 	if (d.confdir == NULL || d.service == NULL || optind >= argc ||
 	    argc - optind > MAX_PHASES)
 		usage();
+	if ((user_file != NULL || d.samples != NULL) && repeat < 2)
+		usage();
 	for (i = optind; i < argc; i++) {
 		if (strcmp(argv[i], "auth") != 0 && strcmp(argv[i], "account") != 0 &&
 		    strcmp(argv[i], "setcred") != 0)
 			usage();
 		d.phase[d.nphase++] = argv[i];
 	}
-	return repeat > 1 ? bench(&d, repeat) : transaction(&d);
+	if (user_file != NULL && read_users(&d, user_file) < 0)
+		rc = 1;
+	else
+		rc = repeat > 1 ? bench(&d, repeat) : transaction(&d);
+	while (d.nusers > 0)
+		free(d.users[--d.nusers]);
+	free(d.users);
+	return rc;
 }
