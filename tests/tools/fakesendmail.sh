@@ -32,7 +32,11 @@ echo "$(($(date +%s%N) / 1000000)) $$" >>"$out.attempts"
 	for fd in /proc/$$/fd/*; do
 		echo "fd ${fd##*/}"
 	done
-	grep -E '^Sig(Blk|Ign):' /proc/$$/status
+	# Read by the shell itself: a child (grep) would catch the shell
+	# while it waits for that child, with SIGCHLD blocked.
+	while IFS= read -r line; do
+		case $line in SigBlk:* | SigIgn:*) printf '%s\n' "$line" ;; esac
+	done </proc/$$/status
 } >"$out.env" 2>/dev/null
 if [ -e "$out.hang" ]; then
 	echo "$$" >"$out.pid"
