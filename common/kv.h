@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#define KV_LINE_MAX 2048
+#define KV_LINE_MAX 8192	/* fits every field of an event escaped in full */
 #define KV_MAX_VALUE 256
 
 struct kv {

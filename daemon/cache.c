@@ -29,6 +29,18 @@ struct centry {
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct centry **buckets;
 static size_t count;
+static unsigned long invalidations;
+
+unsigned long
+cache_generation(void)
+{
+	unsigned long g;
+
+	pthread_mutex_lock(&lock);
+	g = invalidations;
+	pthread_mutex_unlock(&lock);
+	return g;
+}
 
 int
 cache_init(void)
@@ -58,6 +70,7 @@ cache_clear(void)
 	size_t i;
 
 	pthread_mutex_lock(&lock);
+	invalidations++;
 	for (i = 0; buckets != NULL && i < NBUCKETS; i++) {
 		while (buckets[i] != NULL) {
 			struct centry *e = buckets[i];
@@ -152,7 +165,8 @@ cache_get(enum proto_realm realm, const char *user, struct account *a)
 }
 
 void
-cache_put(enum proto_realm realm, const char *user, const struct account *a, int ttl_s)
+cache_put(enum proto_realm realm, const char *user, const struct account *a, int ttl_s,
+	  unsigned long gen)
 {
 	struct centry *e, **old;
 	int64_t now = sockio_now_ms();
@@ -182,6 +196,11 @@ cache_put(enum proto_realm realm, const char *user, const struct account *a, int
 		return;
 	}
 	pthread_mutex_lock(&lock);
+	if (gen != invalidations) {
+		pthread_mutex_unlock(&lock);
+		centry_free(e);
+		return;
+	}
 	old = lookup(realm, user, now);
 	if (old != NULL) {
 		struct centry *o = *old;
@@ -209,6 +228,7 @@ cache_invalidate(const char *login)
 	if (buckets == NULL)
 		return;
 	pthread_mutex_lock(&lock);
+	invalidations++;
 	for (i = 0; i < NBUCKETS; i++) {
 		struct centry **pp = &buckets[i];
 

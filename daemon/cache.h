@@ -20,8 +20,16 @@ int cache_init(void);
 void cache_destroy(void);
 /* Copies the cached account for (realm, user) into *a; true on a hit. */
 bool cache_get(enum proto_realm realm, const char *user, struct account *a);
-/* Stores a (state PST_UNKNOWN for a negative answer) for ttl_s seconds. */
-void cache_put(enum proto_realm realm, const char *user, const struct account *a, int ttl_s);
+/*
+ * The invalidation count: read it before asking the directory and hand it
+ * to cache_put, which then stores nothing if an invalidation came in
+ * between (the answer may predate a link or an unlink).
+ */
+unsigned long cache_generation(void);
+/* Stores a (state PST_UNKNOWN for a negative answer) for ttl_s seconds,
+ * unless the cache was invalidated since generation gen. */
+void cache_put(enum proto_realm realm, const char *user, const struct account *a, int ttl_s,
+	       unsigned long gen);
 /* Forgets every entry that names login on either side. */
 void cache_invalidate(const char *login);
 void cache_clear(void);

@@ -20,6 +20,7 @@ decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
 	      enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
 	      bool *cached, struct ldap_pool_err *err)
 {
+	unsigned long cgen = cache_generation();
 	enum dir_rc rc;
 
 	*cached = false;
@@ -33,7 +34,7 @@ decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
 		a->state = PST_UNKNOWN;
 	}
 	if ((rc == DIR_OK || rc == DIR_NOT_FOUND) && dir_valid_login(user))
-		cache_put(realm, user, a, cfg->cache_ttl_s);
+		cache_put(realm, user, a, cfg->cache_ttl_s, cgen);
 	return rc;
 }
 
@@ -97,13 +98,14 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 		 * directory again and decide afresh if anything changed. */
 		struct account fresh;
 		struct ldap_pool_err ferr = { "" };
+		unsigned long cgen = cache_generation();
 		enum dir_rc frc;
 
 		frc = dir_find(&w->dc, cfg, gen, rq->realm, rq->user, rq->deadline, &fresh, &ferr);
 		if (frc == DIR_OK || frc == DIR_NOT_FOUND) {
 			if (frc == DIR_NOT_FOUND)
 				fresh.state = PST_UNKNOWN;
-			cache_put(rq->realm, rq->user, &fresh, cfg->cache_ttl_s);
+			cache_put(rq->realm, rq->user, &fresh, cfg->cache_ttl_s, cgen);
 		}
 		if (frc != DIR_OK || strcmp(fresh.dn, d->acct.dn) != 0 ||
 		    fresh.state != d->acct.state) {

@@ -23,15 +23,36 @@ dir_conns_close(struct dir_conns *dc)
 	ldconn_drop(&dc->write);
 }
 
+/* Length of the space at s (an ASCII space or a UTF-8 no-break space), or 0. */
+static size_t
+space_at(const char *s)
+{
+	if (s[0] == ' ')
+		return 1;
+	if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
+		return 2;
+	return 0;
+}
+
 bool
 dir_valid_login(const char *user)
 {
-	size_t n = 0;
+	size_t n = 0, sp;
+	bool after_space = true;	/* no leading space */
 
-	for (; user[n] != '\0'; n++)
+	/* LDAP matches uid ignoring leading, trailing and repeated spaces
+	 * (RFC 4518), so " jdoe" would find jdoe: such spellings are refused
+	 * rather than treated as other names by the cache and the throttle. */
+	while (user[n] != '\0') {
 		if ((unsigned char)user[n] < 0x20 || user[n] == 0x7f || n >= DIR_LOGIN_MAX)
 			return false;
-	return n > 0;
+		sp = space_at(user + n);
+		if (sp > 0 && after_space)
+			return false;
+		after_space = sp > 0;
+		n += sp > 0 ? sp : 1;
+	}
+	return n > 0 && !after_space;
 }
 
 int

@@ -44,7 +44,8 @@ struct dir_conns {
 void dir_conns_init(struct dir_conns *dc);
 void dir_conns_close(struct dir_conns *dc);
 
-/* True when user may be sent to LDAP at all (length, no control bytes). */
+/* True when user may be sent to LDAP at all: 1..DIR_LOGIN_MAX bytes, no
+ * control bytes, no leading, trailing or doubled spaces. */
 bool dir_valid_login(const char *user);
 
 /*

@@ -3,7 +3,9 @@
  */
 #include "dispatch.h"
 
+#include <errno.h>
 #include <grp.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -76,21 +78,50 @@ dispatch_reply_busy(struct request *rq)
 	event_drop(rq, "busy", "request queue full");
 }
 
+/* The gid of group, or -1 (logged) when it cannot be had. */
+static gid_t
+group_gid(const char *group)
+{
+	struct group gr, *res = NULL;
+	size_t len = 4096;
+	gid_t gid = (gid_t)-1;
+	char *buf = NULL;
+	int rc;
+
+	/* A big group's member list can exceed any fixed buffer. */
+	do {
+		char *nbuf = realloc(buf, len);
+
+		if (nbuf == NULL) {
+			rc = ENOMEM;
+			break;
+		}
+		buf = nbuf;
+		rc = getgrnam_r(group, &gr, buf, len, &res);
+		len *= 2;
+	} while (rc == ERANGE && len <= (1u << 24));
+	if (rc == 0 && res != NULL)
+		gid = gr.gr_gid;
+	else
+		log_warnx("group %s: %s", group, rc ? strerror(rc) : "no such group");
+	free(buf);
+	return gid;
+}
+
 bool
 dispatch_peer_in_group(const struct request *rq, const char *group)
 {
-	struct group gr, *res = NULL;
-	char buf[4096];
+	gid_t gid;
 	int i;
 
 	if (rq->uid == 0)
 		return true;
-	if (group == NULL || getgrnam_r(group, &gr, buf, sizeof(buf), &res) != 0 || res == NULL)
+	if (group == NULL || (gid = group_gid(group)) == (gid_t)-1)
 		return false;
-	if (rq->gid == gr.gr_gid)
+	if (rq->gid == gid)
 		return true;
 	for (i = 0; i < rq->ngroups; i++)
-		if (rq->groups[i] == gr.gr_gid)
+		if (rq->groups[i] == gid)
 			return true;
 	return false;
 }

@@ -38,6 +38,7 @@ ldconn_drop(struct ldconn *c)
 	if (c->ld != NULL)
 		ldap_unbind_ext_s(c->ld, NULL, NULL);
 	c->ld = NULL;
+	c->gen = 0;	/* generations start at 1: never "ready" */
 }
 
 int
@@ -135,7 +136,6 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 		c->ld = NULL;
 		return DIR_ERROR;
 	}
-	c->gen = gen;
 	ldap_set_option(c->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(c->ld, LDAP_OPT_RESTART, LDAP_OPT_ON);
@@ -145,8 +145,11 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 		ldap_set_option(c->ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
 		ldap_set_option(c->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
 	}
+	/* A handle counts as ready (gen set) only once it is bound: a half-made
+	 * one must never serve a later request anonymously. */
 	if (set_timeouts(c, cfg, deadline) < 0) {
 		seterr(err, "request deadline passed before connecting to LDAP");
+		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
 	}
 	if (cfg->starttls) {
@@ -157,8 +160,10 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 			return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
 		}
 	}
-	if (c->kind == LDCONN_BIND)
+	if (c->kind == LDCONN_BIND) {
+		c->gen = gen;
 		return DIR_OK;
+	}
 	cred.bv_val = cfg->bind_password;
 	cred.bv_len = strlen(cfg->bind_password);
 	rc = ldap_sasl_bind_s(c->ld, cfg->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
@@ -167,6 +172,7 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 		note_failure(c);
 		return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
 	}
+	c->gen = gen;
 	c->backoff_ms = 0;
 	c->retry_at = 0;
 	return DIR_OK;

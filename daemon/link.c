@@ -371,6 +371,8 @@ put_reply(struct proto_buf *b, const struct attempt *a)
 		proto_put_str(b, PT_MESSAGE, a->message);
 }
 
+static void log_unused(const void *payload, int expired);
+
 void
 link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
 	     const struct request *rq, const struct proto_msg *m, int64_t deadline,
@@ -410,7 +412,7 @@ link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
 		return;
 	}
 	p.grade = namecmp_grade(p.cmecf.name, p.pacer.name);
-	if (tokens_issue(&prepared_store, &p, rq->uid, PREPARE_TTL_S, token) < 0) {
+	if (tokens_issue(&prepared_store, &p, rq->uid, PREPARE_TTL_S, token, log_unused) < 0) {
 		refuse(&a, PLR_UNAVAIL, "error", "token_unavailable",
 		       "ecflinkd cannot take more link requests right now; try again shortly.");
 		put_reply(b, &a);
@@ -484,6 +486,7 @@ postread_value(LDAPControl **ctrls, uint64_t *value)
 		if (ber_scanf(ber, "[W]", &vals) == LBER_ERROR)
 			break;
 		if (vals != NULL && vals[0].bv_val != NULL && vals[0].bv_len < 21 &&
+		    attr.bv_len == strlen("ecfNextTransaction") &&
 		    strncasecmp(attr.bv_val, "ecfNextTransaction", attr.bv_len) == 0) {
 			char buf[24], *end;
 
@@ -696,6 +699,9 @@ commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
 	if (rc == DIR_UNAVAILABLE) {
 		/* Maybe applied: the pending notice stays for reconciliation. */
 		fail_directory(a, rc, &err);
+		refuse(a, PLR_UNAVAIL, "error", "link_uncertain",
+		       "The court's directory did not confirm the link in time; it may have been "
+		       "made. Check again in a few minutes before trying again.");
 		return;
 	}
 	spool_drop(cfg, a->txn);

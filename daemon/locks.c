@@ -54,7 +54,8 @@ free_slots(void)
 	return n;
 }
 
-static void
+/* Takes a free slot for name; false when out of memory. */
+static bool
 hold(const char *name)
 {
 	int i;
@@ -62,7 +63,22 @@ hold(const char *name)
 	for (i = 0; i < MAX_HELD; i++) {
 		if (held[i] == NULL) {
 			held[i] = strdup(name);
-			return;
+			return held[i] != NULL;
+		}
+	}
+	return false;
+}
+
+/* Frees the slots of a and b; under the mutex. */
+static void
+release_locked(const char *a, const char *b)
+{
+	int i;
+
+	for (i = 0; i < MAX_HELD; i++) {
+		if (held[i] != NULL && (strcasecmp(held[i], a) == 0 || strcasecmp(held[i], b) == 0)) {
+			free(held[i]);
+			held[i] = NULL;
 		}
 	}
 }
@@ -80,26 +96,19 @@ locks_acquire(const char *a, const char *b, int64_t deadline)
 		if (rc == ETIMEDOUT)
 			break;
 	}
-	if (rc != ETIMEDOUT) {
-		hold(a);
-		hold(b);
+	if (rc != ETIMEDOUT && !(hold(a) && hold(b))) {
+		release_locked(a, b);
+		rc = ENOMEM;
 	}
 	pthread_mutex_unlock(&mu);
-	return rc == ETIMEDOUT ? -1 : 0;
+	return rc == ETIMEDOUT || rc == ENOMEM ? -1 : 0;
 }
 
 void
 locks_release(const char *a, const char *b)
 {
-	int i;
-
 	pthread_mutex_lock(&mu);
-	for (i = 0; i < MAX_HELD; i++) {
-		if (held[i] != NULL && (strcasecmp(held[i], a) == 0 || strcasecmp(held[i], b) == 0)) {
-			free(held[i]);
-			held[i] = NULL;
-		}
-	}
+	release_locked(a, b);
 	pthread_cond_broadcast(&cv);
 	pthread_mutex_unlock(&mu);
 }

@@ -126,11 +126,13 @@ redaction_notice(char *text, size_t len, char ver[REDACTION_VER_LEN])
 	return rc;
 }
 
+static void log_expired(const void *payload, int expired);
+
 int
 redaction_issue(struct redaction_pending *p, int ttl_s)
 {
 	pthread_once(&pending_once, pending_init);
-	return tokens_issue(&pending, p, p->peer_uid, ttl_s, p->token);
+	return tokens_issue(&pending, p, p->peer_uid, ttl_s, p->token, log_expired);
 }
 
 int

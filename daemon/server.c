@@ -27,7 +27,6 @@
 #include "log.h"
 #include "redaction.h"
 #include "sockio.h"
-#include "throttle.h"
 
 /* A client has this long to send its whole request frame. */
 #define READ_TIMEOUT_MS 5000
@@ -271,10 +270,14 @@ peer_credentials(int fd, struct request *rq)
 		rq->pid = uc.pid;
 	}
 	len = sizeof(rq->groups);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, rq->groups, &len) == 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, rq->groups, &len) == 0) {
 		rq->ngroups = (int)(len / sizeof(gid_t));
-	else
+	} else {
 		rq->ngroups = 0;
+		log_warnx("peer uid %d: its supplementary groups cannot be read (%s); only its "
+			  "primary group counts for socket.admin_group", (int)rq->uid,
+			  strerror(errno));
+	}
 }
 
 static void
@@ -338,6 +341,23 @@ conn_read(struct conn *c)
 	}
 }
 
+static size_t
+per_uid_limit(size_t max)
+{
+	return max / 4 > 16 ? max / 4 : 16;
+}
+
+/* How many open connections (the new one included) come from uid. */
+static size_t
+count_uid(const struct conn *conns, size_t max, uid_t uid)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < max; i++)
+		n += conns[i].rq.fd >= 0 && conns[i].rq.uid == uid;
+	return n;
+}
+
 static void
 accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
 {
@@ -357,6 +377,15 @@ accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
 		c = &conns[i];
 		c->rq.fd = fd;
 		peer_credentials(fd, &c->rq);
+		/* One uid may hold a quarter of the slots with unfinished
+		 * requests, so a local user cannot crowd out PAM callers. */
+		if (count_uid(conns, max, c->rq.uid) > per_uid_limit(max)) {
+			event_drop(&c->rq, "too_many_connections",
+				   "this uid already has its share of unfinished requests");
+			close(fd);
+			c->rq.fd = -1;
+			continue;
+		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 		c->rq.received = sockio_now_ms();
 		c->rq.received_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
@@ -443,7 +472,6 @@ reload(const char *path, uid_t sender)
 	log_set_debug(ncfg->debug);
 	server_set_config(ncfg);
 	cache_clear();
-	throttle_reset_all();
 	cur = server_config(&gen);
 	redaction_load(cur);
 	server_config_release(cur);

@@ -23,7 +23,7 @@ struct request {
 	uid_t uid;
 	gid_t gid;
 	pid_t pid;
-	gid_t groups[64];	/* peer's supplementary groups (SO_PEERGROUPS) */
+	gid_t groups[1024];	/* peer's supplementary groups (SO_PEERGROUPS) */
 	int ngroups;
 	int64_t received;	/* monotonic ms */
 	uint64_t received_ns;	/* monotonic ns, for the ms= log field */

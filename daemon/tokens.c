@@ -36,12 +36,41 @@ node_free(const struct token_store *s, struct token_node *n)
 	free(n);
 }
 
+/* How many tokens uid holds; under the lock. */
+static size_t
+count_uid(const struct token_store *s, uid_t uid)
+{
+	const struct token_node *n;
+	size_t c = 0;
+
+	for (n = s->head; n != NULL; n = n->next)
+		c += n->uid == uid;
+	return c;
+}
+
+/* Unlinks uid's oldest token (new ones go in front); under the lock. */
+static struct token_node *
+unlink_oldest(struct token_store *s, uid_t uid)
+{
+	struct token_node **pp, **oldest = NULL, *n;
+
+	for (pp = &s->head; *pp != NULL; pp = &(*pp)->next)
+		if ((*pp)->uid == uid)
+			oldest = pp;
+	if (oldest == NULL)
+		return NULL;
+	n = *oldest;
+	*oldest = n->next;
+	s->count--;
+	return n;
+}
+
 int
 tokens_issue(struct token_store *s, const void *payload, uid_t uid, int ttl_s,
-	     char token[TOKEN_LEN + 1])
+	     char token[TOKEN_LEN + 1], token_expired_fn fn)
 {
 	unsigned char raw[TOKEN_LEN / 2];
-	struct token_node *n;
+	struct token_node *n, *evicted = NULL;
 	size_t i;
 
 	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
@@ -59,7 +88,11 @@ tokens_issue(struct token_store *s, const void *payload, uid_t uid, int ttl_s,
 	n->expires = sockio_now_ms() + (int64_t)ttl_s * 1000;
 	memcpy(n->payload, payload, s->payload_len);
 	pthread_mutex_lock(&s->lock);
-	if (s->count >= s->max) {
+	/* One uid may hold a quarter of the store: a local user flooding it
+	 * spends its own oldest tokens, not everybody's. */
+	if (count_uid(s, uid) >= s->max / 4)
+		evicted = unlink_oldest(s, uid);
+	if (evicted == NULL && s->count >= s->max) {
 		pthread_mutex_unlock(&s->lock);
 		node_free(s, n);
 		log_warnx("%zu tokens pending; refusing another", s->max);
@@ -70,6 +103,13 @@ tokens_issue(struct token_store *s, const void *payload, uid_t uid, int ttl_s,
 	s->count++;
 	pthread_mutex_unlock(&s->lock);
 	memcpy(token, n->token, TOKEN_LEN + 1);
+	if (evicted != NULL) {
+		log_warnx("uid %u holds %zu pending tokens; its oldest was dropped", (unsigned)uid,
+			  s->max / 4);
+		if (fn != NULL)
+			fn(evicted->payload, 1);
+		node_free(s, evicted);
+	}
 	return 0;
 }
 

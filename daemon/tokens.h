@@ -31,10 +31,13 @@ struct token_store {
 typedef void (*token_expired_fn)(const void *payload, int expired);
 
 void tokens_init(struct token_store *s, size_t payload_len, size_t max);
-/* Files a copy of payload; writes the new token.  -1 when full or no
- * randomness (logged). */
+/*
+ * Files a copy of payload; writes the new token.  A uid holding a quarter
+ * of the store has its oldest token dropped (handed to fn, expired = 1).
+ * -1 when full or no randomness (logged).
+ */
 int tokens_issue(struct token_store *s, const void *payload, uid_t uid, int ttl_s,
-		 char token[TOKEN_LEN + 1]);
+		 char token[TOKEN_LEN + 1], token_expired_fn fn);
 /* Takes the payload of token if uid made it and it has not expired. */
 int tokens_redeem(struct token_store *s, const char *token, uid_t uid, void *payload);
 /* Hands expired payloads (all when all != 0) to fn, outside the lock. */

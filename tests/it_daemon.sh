@@ -12,6 +12,15 @@ ctl() { "$ECF_BUILD/ecflinkctl" -s "$H_SOCK" "$@"; }
 rawsend() { "$ECF_BUILD/tools/rawsend" "$@" "$H_SOCK"; }
 # A PING frame: magic ECF1, version, type, body length, PT_DEADLINE_MS=3000.
 ping_frame() { printf 'ECF1\x00%b\x00\x01\x00\x00\x00\x0a\x00\x03\x00\x00\x00\x04\x00\x00\x0b\xb8' "${1:-\x01}"; }
+# account_frame MS FLAGS: an ACCOUNT request for PACER janedoe with
+# PT_DEADLINE_MS=MS (one byte) and PT_FLAGS=FLAGS (one byte).
+account_frame() {
+	printf 'ECF1\x00\x01\x00\x04\x00\x00\x00\x2c'
+	printf '\x00\x03\x00\x00\x00\x04\x00\x00\x00%b' "$1"
+	printf '\x00\x04\x00\x00\x00\x04\x00\x00\x00\x02'
+	printf '\x00\x05\x00\x00\x00\x08janedoe\x00'
+	printf '\x00\x0b\x00\x00\x00\x04\x00\x00\x00%b' "$2"
+}
 
 # --- ecflinkd -t ---------------------------------------------------------------
 out=$("$ECF_BUILD/ecflinkd" -t -f "$conf" 2>&1) && rc=0 || rc=$?
@@ -28,6 +37,15 @@ line=$(grep -n 'pool_sise' "$T/typo.conf" | cut -d: -f1)
 t_like "$out" "typo.conf:$line: ldap.pool_sise: unknown key" "a misspelt key is named with its line"
 out=$("$ECF_BUILD/ecflinkd" -f "$T/bad.conf" 2>&1) && rc=0 || rc=$?
 t_is "$rc" 1 "ecflinkd refuses to start on a bad config"
+
+# --- requests whose deadline runs out as a worker opens its connection ----------
+# A half-opened LDAP connection must never serve later requests unbound.
+for ms in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	account_frame "\\x$(printf %02x "$ms")" '\x00' | rawsend >/dev/null
+done
+bad=0
+for i in $(seq 16); do ctl show jdoe1 >/dev/null 2>&1 || bad=$((bad + 1)); done
+t_is "$bad" 0 "requests with 1..16 ms deadlines leave every worker usable"
 
 # --- LOOKUP through ecflinkctl show ------------------------------------------------
 out=$(ctl show jdoe1)
@@ -50,6 +68,10 @@ t_is "$rc" 4 "show -r cmecf of a PACER login: not found, exit 4"
 t_like "$out" 'no such CM/ECF login' "show says which realm it searched"
 out=$(ctl show 'nobody*') && rc=0 || rc=$?
 t_is "$rc" 4 "a filter metacharacter is escaped, not a wildcard"
+for odd in ' jdoe1' 'jdoe1 ' 'Jane  Doe'; do
+	out=$(ctl show "$odd") && rc=0 || rc=$?
+	t_is "$rc" 4 "'$odd': a login LDAP would match with other spacing is refused"
+done
 
 # --- one log line per request ---------------------------------------------------
 h_syslog_mark
@@ -72,6 +94,18 @@ t_like "$out" 'permission denied' "the refusal says why"
 t_ok "ping works for any local user" setpriv --reuid=65534 --regid=65534 --clear-groups \
 	"$ECF_BUILD/ecflinkctl" -s "$H_SOCK" ping
 t_is "$(stat -c %a "$H_SOCK")" 666 "the socket is mode 0666"
+
+# One local user cannot use up the redaction tokens everybody needs.
+h_syslog_mark
+out=$(account_frame '\xc8' '\x02' | setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$ECF_BUILD/tools/rawsend" -n 1100 "$H_SOCK")
+t_like "$out" 'result=6 ' "a non-root uid gets redaction questions (1100 asked)"
+out=$(account_frame '\xc8' '\x02' | rawsend)
+t_like "$out" 'result=6 ' "another uid still gets its question"
+t_like "$(h_syslog_since)" 'uid 65534 holds 1024 pending tokens; its oldest was dropped' \
+	"the flooding uid's own oldest tokens are dropped, and the log says so"
+t_is "$(h_syslog_count_since 'event=redaction .*peer_uid=65534 .*result=declined')" 76 \
+	"each dropped question is logged once, as declined"
 
 # --- malformed frames ------------------------------------------------------------
 out=$(ping_frame | rawsend)
