@@ -143,6 +143,7 @@ demo: deps all
 bench: deps all
 	$(MAKE) O=build/obj tests
 	bash tests/bench.sh
+	bash tests/bench_link.sh
 
 # libFuzzer on proto_decode for FUZZ_TIME seconds; needs clang, so not part
 # of `make check`.  Corpus and any crash inputs stay under build/fuzz.
