@@ -23,8 +23,8 @@ sockio_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
+int
+sockio_errf(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -45,12 +45,12 @@ wait_fd(int fd, short events, int64_t deadline, const char *what, char *err, siz
 		int n;
 
 		if (left <= 0)
-			return fail(err, errlen, "timed out %s", what);
+			return sockio_errf(err, errlen, "timed out %s", what);
 		n = poll(&p, 1, left > 60000 ? 60000 : (int)left);
 		if (n > 0)
 			return 0;
 		if (n < 0 && errno != EINTR)
-			return fail(err, errlen, "poll while %s: %s", what, strerror(errno));
+			return sockio_errf(err, errlen, "poll while %s: %s", what, strerror(errno));
 	}
 }
 
@@ -62,22 +62,22 @@ sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen)
 	socklen_t sl = sizeof(soerr);
 
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= (int)sizeof(sa.sun_path))
-		return fail(err, errlen, "socket path %s is longer than %zu bytes", path,
+		return sockio_errf(err, errlen, "socket path %s is longer than %zu bytes", path,
 			    sizeof(sa.sun_path) - 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return fail(err, errlen, "socket: %s", strerror(errno));
+		return sockio_errf(err, errlen, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
 		return fd;
 	/* EAGAIN on a UNIX socket: listen queue full, the socket is not connecting. */
 	if (errno != EINPROGRESS) {
-		fail(err, errlen, "connect to %s: %s", path, strerror(errno));
+		sockio_errf(err, errlen, "connect to %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (wait_fd(fd, POLLOUT, deadline, "connecting to ecflinkd", err, errlen) < 0)
 		goto out;
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || soerr != 0) {
-		fail(err, errlen, "connect to %s: %s", path, strerror(soerr ? soerr : errno));
+		sockio_errf(err, errlen, "connect to %s: %s", path, strerror(soerr ? soerr : errno));
 		goto out;
 	}
 	return fd;
@@ -101,7 +101,7 @@ sockio_write_all(int fd, const void *buf, size_t len, int64_t deadline, char *er
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return fail(err, errlen, "send: %s", strerror(errno));
+			return sockio_errf(err, errlen, "send: %s", strerror(errno));
 		if (wait_fd(fd, POLLOUT, deadline, "sending", err, errlen) < 0)
 			return -1;
 	}
@@ -121,9 +121,9 @@ read_exact(int fd, uint8_t *buf, size_t len, int64_t deadline, char *err, size_t
 			continue;
 		}
 		if (n == 0)
-			return fail(err, errlen, "peer closed the connection mid-frame");
+			return sockio_errf(err, errlen, "peer closed the connection mid-frame");
 		if (errno != EAGAIN && errno != EINTR)
-			return fail(err, errlen, "recv: %s", strerror(errno));
+			return sockio_errf(err, errlen, "recv: %s", strerror(errno));
 		if (wait_fd(fd, POLLIN, deadline, "waiting for the reply", err, errlen) < 0)
 			return -1;
 	}
@@ -139,23 +139,23 @@ sockio_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len, struct proto_ms
 	enum proto_err e;
 
 	if (cap < PROTO_HDR_LEN)
-		return fail(err, errlen, "frame buffer too small");
+		return sockio_errf(err, errlen, "frame buffer too small");
 	if (read_exact(fd, buf, PROTO_HDR_LEN, deadline, err, errlen) < 0)
 		return -1;
 	e = proto_header(buf, &version, &type, &body);
 	if (e == PE_VERSION)
-		return fail(err, errlen, "peer speaks protocol version %u, this side %u",
+		return sockio_errf(err, errlen, "peer speaks protocol version %u, this side %u",
 			    version, PROTO_VERSION);
 	if (e != PE_OK)
-		return fail(err, errlen, "bad frame header: %s", proto_strerror(e));
+		return sockio_errf(err, errlen, "bad frame header: %s", proto_strerror(e));
 	if (body > cap - PROTO_HDR_LEN)
-		return fail(err, errlen, "frame of %u bytes exceeds the buffer", body);
+		return sockio_errf(err, errlen, "frame of %u bytes exceeds the buffer", body);
 	if (read_exact(fd, buf + PROTO_HDR_LEN, body, deadline, err, errlen) < 0)
 		return -1;
 	*len = PROTO_HDR_LEN + body;
 	e = proto_decode(buf, *len, m);
 	if (e != PE_OK)
-		return fail(err, errlen, "bad frame: %s", proto_strerror(e));
+		return sockio_errf(err, errlen, "bad frame: %s", proto_strerror(e));
 	return 0;
 }
 
@@ -176,7 +176,7 @@ sockio_call(const char *path, const struct proto_buf *req, uint8_t *rbuf,
 			      errlen) < 0)
 		goto out;
 	if (reply->type != want) {
-		fail(err, errlen, "reply of type %#x does not answer request %#x", reply->type,
+		sockio_errf(err, errlen, "reply of type %#x does not answer request %#x", reply->type,
 		     want & ~PROTO_REPLY);
 		goto out;
 	}

@@ -19,6 +19,11 @@
 
 int64_t sockio_now_ms(void);
 
+/* Formats a message into err (truncated to errlen) and returns -1, for
+ * "return sockio_errf(err, len, ...)" on error paths. */
+int sockio_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Connects to the UNIX socket at path; returns a non-blocking, close-on-exec
  * fd, or -1. */
 int sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen);

@@ -14,20 +14,6 @@
 #include "kv.h"
 #include "sockio.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 const char *
 client_phase_name(enum client_phase phase)
 {
@@ -106,25 +92,25 @@ client_exchange(const struct args *a, enum client_phase phase, const struct prot
 
 	fd = sockio_connect(a->socket, deadline, why, sizeof(why));
 	if (fd < 0)
-		return fail(err, errlen, "ecflinkd unreachable at %s for the %s request: %s; "
+		return sockio_errf(err, errlen, "ecflinkd unreachable at %s for the %s request: %s; "
 			    "failing closed", a->socket, what, why);
 	if (sockio_write_all(fd, req->data, req->len, deadline, why, sizeof(why)) < 0) {
-		fail(err, errlen, "ecflinkd at %s did not take the %s request: %s; failing closed",
+		sockio_errf(err, errlen, "ecflinkd at %s did not take the %s request: %s; failing closed",
 		     a->socket, what, why);
 		goto out;
 	}
 	if (sockio_read_frame(fd, rbuf, PROTO_MAX_FRAME, &len, reply, deadline, why,
 			      sizeof(why)) < 0) {
 		if (sockio_now_ms() >= deadline)
-			fail(err, errlen, "ecflinkd at %s did not answer the %s request within "
+			sockio_errf(err, errlen, "ecflinkd at %s did not answer the %s request within "
 			     "%u ms (%s); failing closed", a->socket, what, a->timeout_ms, why);
 		else
-			fail(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
+			sockio_errf(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
 			     "%s; failing closed", a->socket, what, why);
 		goto out;
 	}
 	if (reply->type != want) {
-		fail(err, errlen, "garbled reply from ecflinkd at %s to the %s request: reply "
+		sockio_errf(err, errlen, "garbled reply from ecflinkd at %s to the %s request: reply "
 		     "type %#x does not answer it; failing closed", a->socket, what, reply->type);
 		goto out;
 	}
@@ -176,19 +162,19 @@ client_map_reply(const struct proto_msg *m, enum client_phase phase, const struc
 	d->rc = PAM_AUTHINFO_UNAVAIL;
 	kv_init(&kv);
 	if (proto_u32(m, PT_STATUS, &status) < 0)
-		return fail(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
+		return sockio_errf(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
 			    "no status; failing closed", a->socket, what);
 	if (status != PS_OK) {
 		kv_quoted(&kv, "error", proto_str(m, PT_ERROR));
-		return fail(err, errlen, "ecflinkd at %s refused the %s request: %s %s; "
+		return sockio_errf(err, errlen, "ecflinkd at %s refused the %s request: %s %s; "
 			    "failing closed", a->socket, what,
 			    proto_status_str((enum proto_status)status), kv_line(&kv));
 	}
 	if (proto_u32(m, PT_RESULT, &result) < 0)
-		return fail(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
+		return sockio_errf(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
 			    "no result; failing closed", a->socket, what);
 	if (map_result(result, phase, a) < 0)
-		return fail(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
+		return sockio_errf(err, errlen, "garbled reply from ecflinkd at %s to the %s request: "
 			    "result %u is not expected here; failing closed", a->socket, what,
 			    result);
 	d->reason = proto_str(m, PT_REASON);
@@ -204,7 +190,7 @@ client_map_reply(const struct proto_msg *m, enum client_phase phase, const struc
 		d->prompt = d->message;
 		d->message = NULL;
 		if (d->notice == NULL || d->token == NULL || d->prompt == NULL)
-			return fail(err, errlen, "garbled reply from ecflinkd at %s to the %s "
+			return sockio_errf(err, errlen, "garbled reply from ecflinkd at %s to the %s "
 				    "request: redaction without notice, token or prompt; "
 				    "failing closed", a->socket, what);
 	}
@@ -213,7 +199,7 @@ client_map_reply(const struct proto_msg *m, enum client_phase phase, const struc
 		d->env_role = proto_str(m, PT_ENV_ROLE);
 		if ((d->env_login != NULL && !printable(d->env_login)) ||
 		    (d->env_role != NULL && !printable(d->env_role)))
-			return fail(err, errlen, "garbled reply from ecflinkd at %s to the %s "
+			return sockio_errf(err, errlen, "garbled reply from ecflinkd at %s to the %s "
 				    "request: control bytes in ECF_LOGIN or ECF_ROLE; failing "
 				    "closed", a->socket, what);
 	}
