@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cache.h"
@@ -581,6 +582,21 @@ link_txn_exists(uint64_t txn, void *ctx)
 		return -1;
 	}
 	return n > 0;
+}
+
+#define STALE_PENDING_S 600
+
+void
+link_reconcile_stale(struct worker *w)
+{
+	const struct config *cfg;
+	unsigned int gen;
+	struct stat st;
+
+	cfg = server_config(&gen);
+	if (cfg != NULL && stat(cfg->spool_dir, &st) == 0)
+		spool_reconcile_stale(cfg, STALE_PENDING_S, link_txn_exists, w);
+	server_config_release(cfg);
 }
 
 /* The link Modify; DIR_OK when this transaction's link is in place. */

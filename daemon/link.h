@@ -36,6 +36,13 @@ void link_sweep(int all);
 enum dir_rc link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen,
 			  int64_t deadline, uint64_t *txn, struct ldap_pool_err *err);
 
+/*
+ * Settles notices left pending by a link Modify whose answer never came
+ * (older than ten minutes, far past any request's deadline), on worker w's
+ * connections.  Called now and then from a worker.
+ */
+void link_reconcile_stale(struct worker *w);
+
 /* For spool_reconcile at start: 1 when a CM/ECF entry carries txn, 0 when
  * none does, -1 when the directory cannot tell.  ctx is a struct worker. */
 int link_txn_exists(uint64_t txn, void *ctx);

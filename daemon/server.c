@@ -31,6 +31,8 @@
 /* A client has this long to send its whole request frame. */
 #define READ_TIMEOUT_MS 5000
 #define SWEEP_INTERVAL_MS 1000
+/* How often a worker looks for link notices a lost answer left pending. */
+#define RECONCILE_INTERVAL_MS (300 * 1000)
 
 struct conn {
 	struct request rq;
@@ -231,7 +233,10 @@ worker_main(void *arg)
 		S.qhead = (S.qhead + 1) % S.qcap;
 		S.qlen--;
 		pthread_mutex_unlock(&S.qlock);
-		dispatch_request(w, rq);
+		if (rq->frame == NULL)
+			link_reconcile_stale(w);	/* an internal chore, no client */
+		else
+			dispatch_request(w, rq);
 		request_free(rq);
 	}
 	dir_conns_close(&w->dc);
@@ -504,7 +509,7 @@ server_run(int lfd, const char *config_path)
 	pthread_t *tids;
 	size_t nconns = 0, max, i;
 	int nthreads, sfd;
-	int64_t next_sweep = 0;
+	int64_t next_sweep = 0, next_reconcile = sockio_now_ms() + RECONCILE_INTERVAL_MS;
 	bool stopping = false;
 	unsigned int gen;
 
@@ -591,6 +596,16 @@ server_run(int lfd, const char *config_path)
 				conn_close(c);
 				nconns--;
 			}
+		}
+		if (now >= next_reconcile && !stopping) {
+			struct request *chore = calloc(1, sizeof(*chore));
+
+			if (chore != NULL) {
+				chore->fd = -1;
+				if (!enqueue(chore))
+					free(chore);
+			}
+			next_reconcile = now + RECONCILE_INTERVAL_MS;
 		}
 		if (now >= next_sweep) {
 			redaction_sweep();

@@ -531,8 +531,24 @@ drop_unlinked(const char *spool_dir, uint64_t txn)
 	return 0;
 }
 
-int
-spool_reconcile(const struct config *cfg, int (*exists)(uint64_t txn, void *ctx), void *ctx)
+/* True when pending/<txn>.msg was last written less than min_age_s ago
+ * (its link may still be under way). */
+static bool
+too_young(const char *spool_dir, uint64_t txn, int min_age_s)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (min_age_s <= 0 || spool_path(spool_dir, "pending", txn, path, sizeof(path)) < 0)
+		return false;
+	return stat(path, &st) == 0 && st.st_mtime > time(NULL) - min_age_s;
+}
+
+/* spool_reconcile and spool_reconcile_stale: with min_age_s > 0, notices
+ * younger than that, and temporary files, are left alone. */
+static int
+reconcile(const struct config *cfg, int min_age_s, int (*exists)(uint64_t txn, void *ctx),
+	  void *ctx)
 {
 	char dir[PATH_MAX];
 	uint64_t *txns = NULL;
@@ -541,16 +557,20 @@ spool_reconcile(const struct config *cfg, int (*exists)(uint64_t txn, void *ctx)
 
 	if (ensure_dirs(cfg->spool_dir) < 0 ||
 	    sub_dir(cfg->spool_dir, "pending", dir, sizeof(dir)) < 0 ||
-	    list_dir(dir, true, &txns, &n) < 0)
+	    list_dir(dir, min_age_s <= 0, &txns, &n) < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
 		unsigned long long t = (unsigned long long)txns[i];
-		int r = exists(txns[i], ctx);
+		int r;
+
+		if (too_young(cfg->spool_dir, txns[i], min_age_s))
+			continue;
+		r = exists(txns[i], ctx);
 
 		if (r < 0) {
 			undecided++;
 			log_warnx("mail spool: cannot tell whether transaction %llu was linked; "
-				  "its notice stays in %s until the next start", t, dir);
+				  "its notice stays in %s and is looked at again later", t, dir);
 			continue;
 		}
 		if (r == 0) {
@@ -569,4 +589,17 @@ spool_reconcile(const struct config *cfg, int (*exists)(uint64_t txn, void *ctx)
 out:
 	free(txns);
 	return rc;
+}
+
+int
+spool_reconcile(const struct config *cfg, int (*exists)(uint64_t txn, void *ctx), void *ctx)
+{
+	return reconcile(cfg, 0, exists, ctx);
+}
+
+int
+spool_reconcile_stale(const struct config *cfg, int min_age_s,
+		      int (*exists)(uint64_t txn, void *ctx), void *ctx)
+{
+	return reconcile(cfg, min_age_s, exists, ctx);
 }

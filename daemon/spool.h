@@ -87,6 +87,16 @@ int spool_reconcile(const struct config *cfg, int (*exists)(uint64_t txn, void *
 		    void *ctx);
 
 /*
+ * While the daemon runs: settles, as spool_reconcile does, the pending
+ * notices last written at least min_age_s ago (a link Modify whose answer
+ * never came, so the notice was left pending), leaving younger ones and
+ * temporary files to the links still under way.  Returns as
+ * spool_reconcile.
+ */
+int spool_reconcile_stale(const struct config *cfg, int min_age_s,
+			  int (*exists)(uint64_t txn, void *ctx), void *ctx);
+
+/*
  * Copies the value of the first header field called name ("To", "From")
  * of the message in the open file fd (read with pread: the file offset is
  * unchanged) into out.  0, or -1 when it cannot be read, the field is

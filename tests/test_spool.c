@@ -472,6 +472,44 @@ test_reconcile(void **state)
 	assert_int_equal(o.calls[0], 3);
 }
 
+/* Sets pending/<name>'s modification time age_s seconds back. */
+static void
+age_file(const char *dir, const char *name, int age_s)
+{
+	time_t then = time(NULL) - age_s;
+	struct timespec ts[2] = { { .tv_sec = then }, { .tv_sec = then } };
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/pending/%s", dir, name);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void
+test_reconcile_stale(void **state)
+{
+	struct fixture *f = *state;
+	struct oracle o = { .ncalls = 0 };
+
+	/* 1 and 2 were left by lost answers long ago; 40 is a link under way. */
+	notice(&f->n, 1, "tattorney@example.org");
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	notice(&f->n, 2, "tattorney@example.org");
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	notice(&f->n, 40, "tattorney@example.org");
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	write_raw(f->dir, "pending", ".tmp-41-Zz99Yy", "being written");
+	age_file(f->dir, "1.msg", 3600);
+	age_file(f->dir, "2.msg", 3600);
+
+	assert_int_equal(spool_reconcile_stale(&f->cfg, 600, oracle_exists, &o), 0);
+	assert_int_equal(o.ncalls, 2);	/* never asked about 40 */
+	assert_true(exists_at(f->dir, "ready", "1.msg"));
+	assert_false(exists_at(f->dir, "pending", "2.msg"));
+	assert_false(exists_at(f->dir, "ready", "2.msg"));
+	assert_true(exists_at(f->dir, "pending", "40.msg"));
+	assert_true(exists_at(f->dir, "pending", ".tmp-41-Zz99Yy"));
+}
+
 static int
 no_link(uint64_t txn, void *ctx)
 {
@@ -549,6 +587,7 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_creates_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reconcile_stale, setup, teardown),
 		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test_setup_teardown(test_file_header, setup, teardown),
 	};
