@@ -3,11 +3,14 @@
  */
 #include "decide.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cache.h"
+#include "sockio.h"
+#include "throttle.h"
 
 bool
 decide_live(const struct config *cfg, time_t now)
@@ -87,9 +90,29 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 	struct ldap_pool_err err = { "" };
 	enum dir_rc rc;
 
+	char key[DIR_LOGIN_MAX + 48];
+	int64_t retry;
+
 	if (!(rq->flags & PF_AUTHENTICATE)) {
 		set(d, PRS_IGNORE, "allow", "not_verified");
 		return;
+	}
+	/* The socket is open to every local user: one that is not a login
+	 * front end gets link_max_failures guesses per login per window, so
+	 * it cannot use ecflinkd as a fast password oracle.  Front ends
+	 * (sshd as root, socket.frontend_group) keep their own counting, as
+	 * with pam_faillock. */
+	key[0] = '\0';
+	if (!rq->peer_trusted) {
+		size_t i;
+
+		snprintf(key, sizeof(key), "auth:%u:%s", (unsigned)rq->peer_uid, d->acct.login);
+		for (i = 0; key[i] != '\0'; i++)
+			key[i] = (char)tolower((unsigned char)key[i]);
+		if (throttle_locked(key, sockio_now_ms(), &retry)) {
+			set(d, PRS_AUTH_ERR, "deny", "throttled");
+			return;
+		}
 	}
 	rc = ldconn_user_bind(&w->dc.bind, cfg, gen, d->acct.dn, rq->password, rq->deadline,
 			      &err);
@@ -126,6 +149,12 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 	case DIR_BAD_CREDENTIALS:
 		set(d, PRS_AUTH_ERR, "deny", "bad_password");
 		snprintf(d->detail, sizeof(d->detail), "%s", err.msg);
+		if (key[0] != '\0') {
+			struct throttle_policy p = { cfg->link_max_failures, cfg->link_window_s,
+						     cfg->link_lockout_s };
+
+			throttle_fail(key, sockio_now_ms(), &p);
+		}
 		break;
 	default:
 		fail_dir(d, rc, &err);

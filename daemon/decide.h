@@ -25,6 +25,7 @@ struct pam_req {
 	uint32_t flags;
 	const char *service, *rhost, *tty, *ruser;
 	uid_t peer_uid;
+	bool peer_trusted;		/* root or socket.frontend_group */
 	int64_t deadline;		/* monotonic ms by which to answer */
 };
 

@@ -275,7 +275,8 @@ handle_pam(struct worker *w, const struct config *cfg, unsigned int gen,
 	   const struct request *rq, const struct proto_msg *m, int64_t deadline,
 	   struct proto_buf *b)
 {
-	struct pam_req p = { .type = m->type, .peer_uid = rq->uid, .deadline = deadline };
+	struct pam_req p = { .type = m->type, .peer_uid = rq->uid, .deadline = deadline,
+			     .peer_trusted = dispatch_peer_in_group(rq, cfg->frontend_group) };
 	uint32_t realm = 0;
 	struct decision d;
 
