@@ -121,28 +121,11 @@ modify_asserting(struct worker *w, const struct config *cfg, unsigned int gen, c
 		 LDAPMod **mods, const char *assertion, int64_t deadline,
 		 struct ldap_pool_err *err)
 {
-	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
-	struct berval av = { 0, NULL };
 	bool uncertain;
-	enum dir_rc rc;
 	int ldrc;
 
-	rc = ldconn_ready(&w->dc.write, cfg, gen, deadline, err);
-	if (rc != DIR_OK)
-		return rc;
-	if (ldap_create_assertion_control_value(w->dc.write.ld, (char *)assertion, &av) !=
-		    LDAP_SUCCESS ||
-	    ldap_control_create(LDAP_CONTROL_ASSERT, 1, &av, 1, &ctrl) != LDAP_SUCCESS) {
-		ber_memfree(av.bv_val);
-		snprintf(err->msg, sizeof(err->msg), "cannot encode the assertion %s", assertion);
-		return DIR_ERROR;
-	}
-	ber_memfree(av.bv_val);
-	ctrls[0] = ctrl;
-	rc = ldconn_modify(&w->dc.write, cfg, gen, dn, mods, ctrls, deadline, NULL, &ldrc,
-			   &uncertain, err);
-	ldap_control_free(ctrl);
-	return rc;
+	return ldconn_modify_asserting(&w->dc.write, cfg, gen, dn, mods, assertion, deadline,
+				       &ldrc, &uncertain, err);
 }
 
 static void

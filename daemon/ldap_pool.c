@@ -178,13 +178,6 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 	return DIR_OK;
 }
 
-enum dir_rc
-ldconn_ready(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t deadline,
-	     struct ldap_pool_err *err)
-{
-	return ensure(c, cfg, gen, deadline, err);
-}
-
 /* Maps a failed operation's code, dropping the connection when its state
  * is unknown (timeout) or gone (server down). */
 static enum dir_rc
@@ -501,6 +494,34 @@ ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
 	}
 	ldap_memfree(diag);
 	return d;
+}
+
+enum dir_rc
+ldconn_modify_asserting(struct ldconn *c, const struct config *cfg, unsigned int gen,
+			const char *dn, LDAPMod **mods, const char *assertion, int64_t deadline,
+			int *ldrc, bool *uncertain, struct ldap_pool_err *err)
+{
+	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
+	struct berval av = { 0, NULL };
+	enum dir_rc rc;
+
+	*ldrc = -1;
+	*uncertain = false;
+	/* The encoder wants a handle, so the connection is opened first. */
+	rc = ensure(c, cfg, gen, deadline, err);
+	if (rc != DIR_OK)
+		return rc;
+	if (ldap_create_assertion_control_value(c->ld, (char *)assertion, &av) != LDAP_SUCCESS ||
+	    ldap_control_create(LDAP_CONTROL_ASSERT, 1, &av, 1, &ctrl) != LDAP_SUCCESS) {
+		ber_memfree(av.bv_val);
+		seterr(err, "cannot encode the assertion %s", assertion);
+		return DIR_ERROR;
+	}
+	ber_memfree(av.bv_val);
+	ctrls[0] = ctrl;
+	rc = ldconn_modify(c, cfg, gen, dn, mods, ctrls, deadline, NULL, ldrc, uncertain, err);
+	ldap_control_free(ctrl);
+	return rc;
 }
 
 int

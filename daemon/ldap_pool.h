@@ -46,10 +46,6 @@ struct ldap_pool_err {
 void ldconn_init(struct ldconn *c, enum ldconn_kind kind);
 void ldconn_drop(struct ldconn *c);
 
-/* Opens c (and binds it as the service DN) if needed, within deadline. */
-enum dir_rc ldconn_ready(struct ldconn *c, const struct config *cfg, unsigned int gen,
-			 int64_t deadline, struct ldap_pool_err *err);
-
 /*
  * Searches base (subtree) on c, which is connected and bound as the service
  * DN first if needed.  At most sizelimit entries.  On DIR_OK *res holds the
@@ -94,6 +90,16 @@ enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned i
 			  const char *dn, LDAPMod **mods, LDAPControl **ctrls, int64_t deadline,
 			  LDAPControl ***resctrls, int *ldrc, bool *uncertain,
 			  struct ldap_pool_err *err);
+
+/*
+ * ldconn_modify under the assertion control with filter assertion: the
+ * Modify applies only if the entry matches it, else DIR_CONFLICT with
+ * *ldrc LDAP_ASSERTION_FAILED.
+ */
+enum dir_rc ldconn_modify_asserting(struct ldconn *c, const struct config *cfg,
+				    unsigned int gen, const char *dn, LDAPMod **mods,
+				    const char *assertion, int64_t deadline, int *ldrc,
+				    bool *uncertain, struct ldap_pool_err *err);
 
 /* Writes the budget left for one operation into tv; -1 when none is left. */
 int ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv);

@@ -257,13 +257,12 @@ refuse_cmecf_linked(struct attempt *a, const char *login)
  */
 static int
 prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
-	       const struct request *rq, const struct proto_msg *m, int64_t deadline,
-	       struct prepared *p, struct attempt *a)
+	       const struct request *rq, const struct proto_msg *m, bool trusted,
+	       int64_t deadline, struct prepared *p, struct attempt *a)
 {
 	const char *pacer_pw = proto_str(m, PT_PASSWORD);
 	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
 	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
-	bool trusted = dispatch_peer_in_group(rq, cfg->frontend_group);
 	struct ldap_pool_err err = { "" };
 	char cmecf_key[300], when[128];
 	int64_t retry;
@@ -407,7 +406,7 @@ link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
 		event_link(rq, &a);
 		return;
 	}
-	if (prepare_checks(w, cfg, gen, rq, m, deadline, &p, &a) < 0) {
+	if (prepare_checks(w, cfg, gen, rq, m, trusted, deadline, &p, &a) < 0) {
 		put_reply(b, &a);
 		event_link(rq, &a);
 		return;
@@ -619,8 +618,6 @@ write_link(struct worker *w, const struct config *cfg, unsigned int gen,
 	LDAPMod m_sec = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecret" };
 	LDAPMod m_exp = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecretExpires" };
 	LDAPMod *mods[] = { &m_pacer, &m_time, &m_txn, &m_pw, &m_sec, &m_exp, NULL };
-	LDAPControl *assert_ctrl = NULL, *ctrls[2] = { NULL, NULL };
-	struct berval av = { 0, NULL };
 	struct tm tm;
 	bool uncertain;
 	enum dir_rc rc;
@@ -628,21 +625,8 @@ write_link(struct worker *w, const struct config *cfg, unsigned int gen,
 	gmtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y%m%d%H%M%SZ", &tm);
 	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)txn);
-	rc = ldconn_ready(&w->dc.write, cfg, gen, deadline, err);
-	if (rc != DIR_OK)
-		return rc;
-	if (ldap_create_assertion_control_value(w->dc.write.ld, "(!(ecfLinkedPacer=*))", &av) !=
-		    LDAP_SUCCESS ||
-	    ldap_control_create(LDAP_CONTROL_ASSERT, 1, &av, 1, &assert_ctrl) != LDAP_SUCCESS) {
-		ber_memfree(av.bv_val);
-		snprintf(err->msg, sizeof(err->msg), "cannot encode the assertion control");
-		return DIR_ERROR;
-	}
-	ber_memfree(av.bv_val);
-	ctrls[0] = assert_ctrl;
-	rc = ldconn_modify(&w->dc.write, cfg, gen, p->cmecf.dn, mods, ctrls, deadline, NULL, ldrc,
-			   &uncertain, err);
-	ldap_control_free(assert_ctrl);
+	rc = ldconn_modify_asserting(&w->dc.write, cfg, gen, p->cmecf.dn, mods,
+				     "(!(ecfLinkedPacer=*))", deadline, ldrc, &uncertain, err);
 	if (rc == DIR_OK)
 		return DIR_OK;
 	/* A lost race, or our own Modify applied before its answer was lost:
