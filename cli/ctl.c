@@ -29,7 +29,7 @@ ctl_call(struct ctl *c, struct proto_buf *b)
 		fprintf(stderr, "ecflinkctl: request too large: %s\n", proto_strerror(b->err));
 		return EX_USAGE;
 	}
-	rc = sockio_call(c->socket, b, c->rep, &c->reply, sockio_now_ms() + c->timeout_ms, err,
+	rc = sockio_call(c->socket, b, c->rep, &c->reply, clock_now_ms() + c->timeout_ms, err,
 			 sizeof(err));
 	explicit_bzero(c->req, sizeof(c->req));
 	if (rc < 0) {

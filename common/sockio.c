@@ -14,15 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-int64_t
-sockio_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 sockio_errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -41,7 +32,7 @@ wait_fd(int fd, short events, int64_t deadline, const char *what, char *err, siz
 	struct pollfd p = { .fd = fd, .events = events };
 
 	for (;;) {
-		int64_t left = deadline - sockio_now_ms();
+		int64_t left = deadline - clock_now_ms();
 		int n;
 
 		if (left <= 0)

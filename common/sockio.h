@@ -3,7 +3,7 @@
  * side of one request/reply exchange with ecflinkd.
  *
  * Deadlines are absolute CLOCK_MONOTONIC times in milliseconds
- * (sockio_now_ms() + budget).  Functions return 0 on success and -1 on
+ * (clock_now_ms() + budget, clock.h).  Functions return 0 on success and -1 on
  * failure with a sentence in err (what failed, on what, why); they never
  * log, never raise SIGPIPE and never block past the deadline.
  */
@@ -13,11 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "proto.h"
 
 #define SOCKIO_ERRLEN 256
-
-int64_t sockio_now_ms(void);
 
 /* Formats a message into err (truncated to errlen) and returns -1, for
  * "return sockio_errf(err, len, ...)" on error paths. */

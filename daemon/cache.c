@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "sockio.h"
+#include "clock.h"
 
 #define NBUCKETS 16384
 
@@ -141,7 +141,7 @@ cache_get(enum proto_realm realm, const char *user, struct account *a)
 	if (buckets == NULL)
 		return false;
 	pthread_mutex_lock(&lock);
-	pp = lookup(realm, user, sockio_now_ms());
+	pp = lookup(realm, user, clock_now_ms());
 	if (pp == NULL) {
 		pthread_mutex_unlock(&lock);
 		return false;
@@ -169,7 +169,7 @@ cache_put(enum proto_realm realm, const char *user, const struct account *a, int
 	  unsigned long gen)
 {
 	struct centry *e, **old;
-	int64_t now = sockio_now_ms();
+	int64_t now = clock_now_ms();
 
 	if (buckets == NULL || ttl_s <= 0)
 		return;
@@ -251,7 +251,7 @@ cache_invalidate(const char *login)
 size_t
 cache_sweep(void)
 {
-	int64_t now = sockio_now_ms();
+	int64_t now = clock_now_ms();
 	size_t i, left;
 
 	if (buckets == NULL)

@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cache.h"
-#include "sockio.h"
+#include "clock.h"
 #include "throttle.h"
 
 bool
@@ -109,7 +109,7 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 		snprintf(key, sizeof(key), "auth:%u:%s", (unsigned)rq->peer_uid, d->acct.login);
 		for (i = 0; key[i] != '\0'; i++)
 			key[i] = (char)tolower((unsigned char)key[i]);
-		if (throttle_locked(key, sockio_now_ms(), &retry)) {
+		if (throttle_locked(key, clock_now_ms(), &retry)) {
 			set(d, PRS_AUTH_ERR, "deny", "throttled");
 			return;
 		}
@@ -153,7 +153,7 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 			struct throttle_policy p = { cfg->link_max_failures, cfg->link_window_s,
 						     cfg->link_lockout_s };
 
-			throttle_fail(key, sockio_now_ms(), &p);
+			throttle_fail(key, clock_now_ms(), &p);
 		}
 		break;
 	default:

@@ -33,7 +33,7 @@ send_reply(const struct request *rq, struct proto_buf *b)
 			  proto_strerror(b->err));
 		return;
 	}
-	if (sockio_write_all(rq->fd, b->data, b->len, sockio_now_ms() + REPLY_TIMEOUT_MS, err,
+	if (sockio_write_all(rq->fd, b->data, b->len, clock_now_ms() + REPLY_TIMEOUT_MS, err,
 			     sizeof(err)) < 0)
 		log_debug("reply to peer uid %d not delivered: %s", (int)rq->uid, err);
 }
@@ -372,7 +372,7 @@ dispatch_request(struct worker *w, struct request *rq)
 		return;
 	}
 	deadline = work_deadline(rq, ms);
-	if (sockio_now_ms() >= deadline) {
+	if (clock_now_ms() >= deadline) {
 		reply_status(rq, m.type, PS_BUSY, "deadline passed while queued");
 		event_drop(rq, "deadline_passed", "request waited in the queue past its deadline");
 		return;

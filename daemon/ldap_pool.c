@@ -10,7 +10,7 @@
 #include <sys/time.h>
 
 #include "log.h"
-#include "sockio.h"
+#include "clock.h"
 
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 10000
@@ -44,7 +44,7 @@ ldconn_drop(struct ldconn *c)
 int
 ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv)
 {
-	int64_t left = deadline - sockio_now_ms();
+	int64_t left = deadline - clock_now_ms();
 
 	if (left <= 0)
 		return -1;
@@ -105,7 +105,7 @@ note_failure(struct ldconn *c)
 	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
 	if (c->backoff_ms > BACKOFF_MAX_MS)
 		c->backoff_ms = BACKOFF_MAX_MS;
-	c->retry_at = sockio_now_ms() + c->backoff_ms;
+	c->retry_at = clock_now_ms() + c->backoff_ms;
 }
 
 /* Opens c if needed: initialize, options, StartTLS, and for service
@@ -121,9 +121,9 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 	if (c->ld != NULL && c->gen == gen)
 		return DIR_OK;
 	ldconn_drop(c);
-	if (sockio_now_ms() < c->retry_at) {
+	if (clock_now_ms() < c->retry_at) {
 		seterr(err, "LDAP server unreachable; next attempt in %lld ms",
-		       (long long)(c->retry_at - sockio_now_ms()));
+		       (long long)(c->retry_at - clock_now_ms()));
 		return DIR_UNAVAILABLE;
 	}
 	if (uri_list(cfg, c->kind, uris, sizeof(uris)) < 0) {

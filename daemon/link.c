@@ -21,7 +21,7 @@
 #include "mailer.h"
 #include "namecmp.h"
 #include "resetcode.h"
-#include "sockio.h"
+#include "clock.h"
 #include "spool.h"
 #include "throttle.h"
 #include "tokens.h"
@@ -126,7 +126,7 @@ static void
 count_failure(const struct config *cfg, const char *cmecf_key, const char *peer_key)
 {
 	struct throttle_policy p = policy_of(cfg);
-	int64_t now = sockio_now_ms();
+	int64_t now = clock_now_ms();
 
 	throttle_fail(cmecf_key, now, &p);
 	throttle_fail(peer_key, now, &p);
@@ -283,8 +283,8 @@ prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
 		throttle_key(p->throttle_peer, sizeof(p->throttle_peer), "addr", addr);
 	else
 		snprintf(p->throttle_peer, sizeof(p->throttle_peer), "uid:%u", (unsigned)rq->uid);
-	if (throttle_locked(cmecf_key, sockio_now_ms(), &retry) ||
-	    throttle_locked(p->throttle_peer, sockio_now_ms(), &retry)) {
+	if (throttle_locked(cmecf_key, clock_now_ms(), &retry) ||
+	    throttle_locked(p->throttle_peer, clock_now_ms(), &retry)) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
 		return -1;
 	}
@@ -573,7 +573,7 @@ link_txn_exists(uint64_t txn, void *ctx)
 	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkTransaction=%llu))",
 		 (unsigned long long)txn);
 	cfg = server_config(&gen);
-	rc = write_side_count(w, cfg, gen, filter, sockio_now_ms() + cfg->timeout_ms, &n, &err);
+	rc = write_side_count(w, cfg, gen, filter, clock_now_ms() + cfg->timeout_ms, &n, &err);
 	server_config_release(cfg);
 	if (rc != DIR_OK) {
 		log_warnx("cannot tell whether transaction %llu was linked: %s",

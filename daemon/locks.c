@@ -13,7 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
-#include "sockio.h"
+#include "clock.h"
 
 #define MAX_HELD 512
 

@@ -23,7 +23,7 @@
 
 #include "log.h"
 #include "server.h"
-#include "sockio.h"
+#include "clock.h"
 #include "spool.h"
 
 #define MAX_ARGS 32
@@ -227,13 +227,13 @@ judge_status(int status, struct attempt *at)
 static enum outcome
 wait_child(pid_t pid, int rfd, long timeout_ms, struct attempt *at)
 {
-	int64_t deadline = sockio_now_ms() + timeout_ms;
+	int64_t deadline = clock_now_ms() + timeout_ms;
 	bool have_line = false;
 	int status = 0;
 	char buf[512];
 
 	for (;;) {
-		int64_t left = deadline - sockio_now_ms();
+		int64_t left = deadline - clock_now_ms();
 		pid_t w;
 
 		if (rfd >= 0) {
@@ -273,7 +273,7 @@ wait_child(pid_t pid, int rfd, long timeout_ms, struct attempt *at)
 			fail(at, "wait_failed", "waitpid %d: %s", (int)pid, strerror(errno));
 			return SEND_UNAVAILABLE;
 		}
-		if (sockio_now_ms() >= deadline)
+		if (clock_now_ms() >= deadline)
 			break;
 	}
 	kill(-pid, SIGKILL);
@@ -579,7 +579,7 @@ run_pass(void)
 	timeout_ms = M.timeout_ms;
 	rescan_ms = M.rescan_ms;
 	pthread_mutex_unlock(&M.lock);
-	next = sockio_now_ms() + rescan_ms;
+	next = clock_now_ms() + rescan_ms;
 	if (mail_cfg_load(&mc) < 0)
 		return next;
 	if (spool_list(mc.spool_dir, "ready", &txns, &n) < 0)
@@ -591,7 +591,7 @@ run_pass(void)
 		enum outcome oc;
 		long delay;
 
-		now = sockio_now_ms();
+		now = clock_now_ms();
 		if (now < M.hold_until_ms)
 			break;
 		if (r != NULL && now < r->due_ms)
@@ -612,7 +612,7 @@ run_pass(void)
 		}
 		r = note_failure(txns[i]);
 		delay = backoff_ms(r != NULL ? r->tries : 1, min_ms, max_ms);
-		now = sockio_now_ms();
+		now = clock_now_ms();
 		if (r != NULL)
 			r->due_ms = now + delay;
 		spool_event(txns[i], at.to, "retry", at.reason, at.detail,
@@ -625,7 +625,7 @@ run_pass(void)
 	for (i = 0; i < M.nretries; i++)
 		if (M.retries[i].due_ms < next)
 			next = M.retries[i].due_ms;
-	if (M.hold_until_ms > sockio_now_ms() && M.hold_until_ms < next)
+	if (M.hold_until_ms > clock_now_ms() && M.hold_until_ms < next)
 		next = M.hold_until_ms;
 out:
 	free(txns);
@@ -642,7 +642,7 @@ sender_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&M.lock);
 		while (!M.stop && !M.wake) {
-			int64_t now = sockio_now_ms();
+			int64_t now = clock_now_ms();
 			struct timespec ts;
 
 			if (now >= next)

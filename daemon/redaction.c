@@ -16,7 +16,7 @@
 
 #include "events.h"
 #include "log.h"
-#include "sockio.h"
+#include "clock.h"
 #include "tokens.h"
 
 #define NOTICE_MAX (PROTO_MAX_STR - 1)

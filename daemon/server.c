@@ -26,7 +26,7 @@
 #include "link.h"
 #include "log.h"
 #include "redaction.h"
-#include "sockio.h"
+#include "clock.h"
 
 /* A client has this long to send its whole request frame. */
 #define READ_TIMEOUT_MS 5000
@@ -392,7 +392,7 @@ accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
 			continue;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		c->rq.received = sockio_now_ms();
+		c->rq.received = clock_now_ms();
 		c->rq.received_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 		c->deadline = c->rq.received + READ_TIMEOUT_MS;
 		(*nconns)++;
@@ -509,7 +509,7 @@ server_run(int lfd, const char *config_path)
 	pthread_t *tids;
 	size_t nconns = 0, max, i;
 	int nthreads, sfd;
-	int64_t next_sweep = 0, next_reconcile = sockio_now_ms() + RECONCILE_INTERVAL_MS;
+	int64_t next_sweep = 0, next_reconcile = clock_now_ms() + RECONCILE_INTERVAL_MS;
 	bool stopping = false;
 	unsigned int gen;
 
@@ -540,7 +540,7 @@ server_run(int lfd, const char *config_path)
 	log_info("ready: %d workers, socket fd %d", nthreads, lfd);
 
 	while (!stopping || nconns > 0) {
-		int64_t now = sockio_now_ms(), wait = SWEEP_INTERVAL_MS;
+		int64_t now = clock_now_ms(), wait = SWEEP_INTERVAL_MS;
 		size_t np = 0;
 		int n;
 
@@ -570,7 +570,7 @@ server_run(int lfd, const char *config_path)
 		}
 		if (pfd[1].revents & POLLIN)
 			accept_clients(lfd, conns, max, &nconns);
-		now = sockio_now_ms();
+		now = clock_now_ms();
 		for (i = 0; i < max; i++) {
 			struct conn *c = &conns[i];
 			int r;

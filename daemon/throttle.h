@@ -7,7 +7,7 @@
  * full, a new key evicts, in this order, a key whose lockout has ended,
  * the key that failed least recently among those not locked, and only
  * when every key is locked, the one whose lockout ends first.  Times are
- * monotonic milliseconds supplied by the caller (sockio_now_ms()), so
+ * monotonic milliseconds supplied by the caller (clock_now_ms()), so
  * tests need no sleeping.  Keys are compared exactly (the caller folds
  * case).
  *

@@ -9,7 +9,7 @@
 #include <sys/random.h>
 
 #include "log.h"
-#include "sockio.h"
+#include "clock.h"
 
 struct token_node {
 	struct token_node *next;
@@ -85,7 +85,7 @@ tokens_issue(struct token_store *s, const void *payload, uid_t uid, int ttl_s,
 	for (i = 0; i < sizeof(raw); i++)
 		snprintf(n->token + 2 * i, 3, "%02x", raw[i]);
 	n->uid = uid;
-	n->expires = sockio_now_ms() + (int64_t)ttl_s * 1000;
+	n->expires = clock_now_ms() + (int64_t)ttl_s * 1000;
 	memcpy(n->payload, payload, s->payload_len);
 	pthread_mutex_lock(&s->lock);
 	/* One uid may hold a quarter of the store: a local user flooding it
@@ -117,7 +117,7 @@ int
 tokens_redeem(struct token_store *s, const char *token, uid_t uid, void *payload)
 {
 	struct token_node **pp, *n = NULL;
-	int64_t now = sockio_now_ms();
+	int64_t now = clock_now_ms();
 
 	if (strlen(token) != TOKEN_LEN)
 		return -1;
@@ -142,7 +142,7 @@ void
 tokens_sweep(struct token_store *s, int all, token_expired_fn fn)
 {
 	struct token_node *gone = NULL, **pp, *n;
-	int64_t now = sockio_now_ms();
+	int64_t now = clock_now_ms();
 
 	pthread_mutex_lock(&s->lock);
 	for (pp = &s->head; *pp != NULL;) {

@@ -101,7 +101,7 @@ client_exchange(const struct args *a, enum client_phase phase, const struct prot
 	}
 	if (sockio_read_frame(fd, rbuf, PROTO_MAX_FRAME, &len, reply, deadline, why,
 			      sizeof(why)) < 0) {
-		if (sockio_now_ms() >= deadline)
+		if (clock_now_ms() >= deadline)
 			sockio_errf(err, errlen, "ecflinkd at %s did not answer the %s request within "
 			     "%u ms (%s); failing closed", a->socket, what, a->timeout_ms, why);
 		else

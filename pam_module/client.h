@@ -67,7 +67,7 @@ enum proto_err client_build_ack(struct proto_buf *b, uint8_t *data, size_t cap,
 
 /*
  * One round trip to the daemon at a->socket, bounded by deadline
- * (sockio_now_ms() based).  rbuf holds PROTO_MAX_FRAME bytes; reply points
+ * (clock_now_ms() based).  rbuf holds PROTO_MAX_FRAME bytes; reply points
  * into it.  On failure returns -1 with one log sentence in err saying
  * whether the daemon was unreachable, too slow or garbled, and why.
  */

@@ -207,7 +207,7 @@ round_trip(pam_handle_t *pamh, const struct args *a, enum client_phase phase, st
 	   const struct client_items *it, const char *token, bool accepted,
 	   struct client_decision *d)
 {
-	int64_t deadline = sockio_now_ms() + a->timeout_ms;
+	int64_t deadline = clock_now_ms() + a->timeout_ms;
 	char err[CLIENT_ERRLEN];
 	enum proto_err e;
 	struct kv kv;

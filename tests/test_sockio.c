@@ -103,7 +103,7 @@ serve(void *arg)
 	fd = accept(s->lfd, NULL, NULL);
 	if (fd < 0)
 		return NULL;
-	if (sockio_read_frame(fd, buf, sizeof(buf), &len, &m, sockio_now_ms() + 5000, err,
+	if (sockio_read_frame(fd, buf, sizeof(buf), &len, &m, clock_now_ms() + 5000, err,
 			      sizeof(err)) == 0) {
 		s->got_request = 1;
 		s->req_type = m.type;
@@ -114,13 +114,13 @@ serve(void *arg)
 		proto_put_u32(&b, PT_STATUS, PS_OK);
 		proto_put_str(&b, PT_VERSION_STR, "test");
 		if (proto_finish(&b) == PE_OK)
-			sockio_write_all(fd, out, b.len, sockio_now_ms() + 5000, err, sizeof(err));
+			sockio_write_all(fd, out, b.len, clock_now_ms() + 5000, err, sizeof(err));
 		break;
 	case SRV_GARBAGE:
 		proto_begin(&b, out, sizeof(out), s->reply_type);
 		proto_put_u32(&b, PT_TAG_MAX, 0);
 		if (proto_finish(&b) == PE_OK)
-			sockio_write_all(fd, out, b.len, sockio_now_ms() + 5000, err, sizeof(err));
+			sockio_write_all(fd, out, b.len, clock_now_ms() + 5000, err, sizeof(err));
 		break;
 	case SRV_SILENT: {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -169,7 +169,7 @@ test_connect_missing(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/nothing-here.sock", dir);
-	assert_int_equal(sockio_connect(path, sockio_now_ms() + 1000, err, sizeof(err)), -1);
+	assert_int_equal(sockio_connect(path, clock_now_ms() + 1000, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, strerror(ENOENT)));
 }
@@ -182,7 +182,7 @@ test_connect_refused(void **state)
 
 	(void)state;
 	close(fd);	/* the socket file stays, nobody listens */
-	assert_int_equal(sockio_connect(sock_path, sockio_now_ms() + 1000, err, sizeof(err)),
+	assert_int_equal(sockio_connect(sock_path, clock_now_ms() + 1000, err, sizeof(err)),
 			 -1);
 	assert_non_null(strstr(err, sock_path));
 	assert_non_null(strstr(err, strerror(ECONNREFUSED)));
@@ -199,11 +199,11 @@ test_connect_path_too_long(void **state)
 	memset(path, 'p', sizeof(path) - 1);
 	path[0] = '/';
 	path[sizeof(path) - 1] = '\0';
-	assert_int_equal(sockio_connect(path, sockio_now_ms() + 1000, err, sizeof(err)), -1);
+	assert_int_equal(sockio_connect(path, clock_now_ms() + 1000, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "longer than"));
 	/* Exactly sizeof(sun_path) bytes leave no room for the NUL. */
 	path[sizeof(sa.sun_path)] = '\0';
-	assert_int_equal(sockio_connect(path, sockio_now_ms() + 1000, err, sizeof(err)), -1);
+	assert_int_equal(sockio_connect(path, clock_now_ms() + 1000, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "longer than"));
 }
 
@@ -214,7 +214,7 @@ test_connect_flags(void **state)
 	int lfd = listen_at(4), fd;
 
 	(void)state;
-	fd = sockio_connect(sock_path, sockio_now_ms() + 1000, err, sizeof(err));
+	fd = sockio_connect(sock_path, clock_now_ms() + 1000, err, sizeof(err));
 	assert_true(fd >= 0);
 	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
@@ -237,7 +237,7 @@ test_connect_queue_full(void **state)
 
 	(void)state;
 	for (i = 0; i < 8 && rc >= 0; i++) {
-		rc = sockio_connect(sock_path, sockio_now_ms() + 500, err, sizeof(err));
+		rc = sockio_connect(sock_path, clock_now_ms() + 500, err, sizeof(err));
 		if (rc >= 0)
 			fds[n++] = rc;
 	}
@@ -262,29 +262,29 @@ test_read_timeout(void **state)
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	deadline = sockio_now_ms() + BUDGET_MS;
+	deadline = clock_now_ms() + BUDGET_MS;
 	assert_int_equal(sockio_read_frame(sv[0], buf, sizeof(buf), &len, &m, deadline, err,
 					   sizeof(err)), -1);
-	done = sockio_now_ms();
+	done = clock_now_ms();
 	assert_true(done >= deadline);
 	assert_true(done <= deadline + SLACK_MS);
 	assert_non_null(strstr(err, "timed out"));
 
 	/* Half a header, then silence: still the deadline. */
 	assert_int_equal(write(sv[1], "ECF1\0", 5), 5);
-	deadline = sockio_now_ms() + BUDGET_MS;
+	deadline = clock_now_ms() + BUDGET_MS;
 	assert_int_equal(sockio_read_frame(sv[0], buf, sizeof(buf), &len, &m, deadline, err,
 					   sizeof(err)), -1);
-	done = sockio_now_ms();
+	done = clock_now_ms();
 	assert_true(done >= deadline);
 	assert_true(done <= deadline + SLACK_MS);
 	assert_non_null(strstr(err, "timed out"));
 
 	/* A deadline already past fails at once. */
-	deadline = sockio_now_ms() - 1;
+	deadline = clock_now_ms() - 1;
 	assert_int_equal(sockio_read_frame(sv[0], buf, sizeof(buf), &len, &m, deadline, err,
 					   sizeof(err)), -1);
-	assert_true(sockio_now_ms() <= deadline + SLACK_MS);
+	assert_true(clock_now_ms() <= deadline + SLACK_MS);
 	close(sv[0]);
 	close(sv[1]);
 }
@@ -305,7 +305,7 @@ test_read_peer_closes(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	close(sv[1]);
 	assert_int_equal(sockio_read_frame(sv[0], buf, sizeof(buf), &len, &m,
-					   sockio_now_ms() + 5000, err, sizeof(err)), -1);
+					   clock_now_ms() + 5000, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "closed"));
 	close(sv[0]);
 
@@ -315,7 +315,7 @@ test_read_peer_closes(void **state)
 	assert_int_equal(write(sv[1], frame, b.len - 3), (ssize_t)(b.len - 3));
 	close(sv[1]);
 	assert_int_equal(sockio_read_frame(sv[0], buf, sizeof(buf), &len, &m,
-					   sockio_now_ms() + 5000, err, sizeof(err)), -1);
+					   clock_now_ms() + 5000, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "closed"));
 	close(sv[0]);
 }
@@ -342,7 +342,7 @@ test_read_valid_frame(void **state)
 	assert_int_equal(write(sv[1], frame, b.len), (ssize_t)b.len);
 	assert_int_equal(write(sv[1], frame, b.len), (ssize_t)b.len);
 	assert_int_equal(sockio_read_frame(sv[0], buf, sizeof(buf), &len, &m,
-					   sockio_now_ms() + 5000, err, sizeof(err)), 0);
+					   clock_now_ms() + 5000, err, sizeof(err)), 0);
 	assert_int_equal(len, b.len);
 	assert_int_equal(m.type, PT_LOOKUP);
 	assert_int_equal(proto_u32(&m, PT_DEADLINE_MS, &v), 0);
@@ -350,7 +350,7 @@ test_read_valid_frame(void **state)
 	assert_string_equal(proto_str(&m, PT_USER), "jsmith");
 	memset(buf, 0, sizeof(buf));
 	assert_int_equal(sockio_read_frame(sv[0], buf, sizeof(buf), &len, &m,
-					   sockio_now_ms() + 5000, err, sizeof(err)), 0);
+					   clock_now_ms() + 5000, err, sizeof(err)), 0);
 	assert_string_equal(proto_str(&m, PT_USER), "jsmith");
 	close(sv[0]);
 	close(sv[1]);
@@ -367,7 +367,7 @@ read_bad(const uint8_t *frame, size_t n, size_t cap, char *err)
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	assert_int_equal(write(sv[1], frame, n), (ssize_t)n);
-	rc = sockio_read_frame(sv[0], buf, cap, &len, &m, sockio_now_ms() + 5000, err,
+	rc = sockio_read_frame(sv[0], buf, cap, &len, &m, clock_now_ms() + 5000, err,
 			       SOCKIO_ERRLEN);
 	close(sv[0]);
 	close(sv[1]);
@@ -426,17 +426,17 @@ test_write_closed_peer(void **state)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
 	close(sv[1]);
 	/* SIGPIPE is at its default here: were it raised, the test would die. */
-	assert_int_equal(sockio_write_all(sv[0], "hello", 5, sockio_now_ms() + 1000, err,
+	assert_int_equal(sockio_write_all(sv[0], "hello", 5, clock_now_ms() + 1000, err,
 					  sizeof(err)), -1);
 	assert_non_null(strstr(err, strerror(EPIPE)));
 	close(sv[0]);
 
 	/* A peer that stops reading: the write gives up at the deadline. */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
-	deadline = sockio_now_ms() + BUDGET_MS;
+	deadline = clock_now_ms() + BUDGET_MS;
 	assert_int_equal(sockio_write_all(sv[0], big, sizeof(big), deadline, err, sizeof(err)),
 			 -1);
-	done = sockio_now_ms();
+	done = clock_now_ms();
 	assert_true(done >= deadline);
 	assert_true(done <= deadline + SLACK_MS);
 	assert_non_null(strstr(err, "timed out"));
@@ -458,7 +458,7 @@ test_call_ok(void **state)
 	(void)state;
 	server_start(&s, SRV_ANSWER, PT_PING | PROTO_REPLY);
 	ping_request(&b, req, sizeof(req));
-	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, sockio_now_ms() + 5000, err,
+	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, clock_now_ms() + 5000, err,
 				     sizeof(err)), 0);
 	server_stop(&s);
 	assert_true(s.got_request);
@@ -485,7 +485,7 @@ test_call_wrong_reply_type(void **state)
 	for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
 		server_start(&s, SRV_ANSWER, wrong[i]);
 		ping_request(&b, req, sizeof(req));
-		assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, sockio_now_ms() + 5000,
+		assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, clock_now_ms() + 5000,
 					     err, sizeof(err)), -1);
 		server_stop(&s);
 		assert_non_null(strstr(err, "does not answer"));
@@ -507,22 +507,22 @@ test_call_server_faults(void **state)
 	ping_request(&b, req, sizeof(req));
 
 	server_start(&s, SRV_CLOSE, 0);
-	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, sockio_now_ms() + 5000, err,
+	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, clock_now_ms() + 5000, err,
 				     sizeof(err)), -1);
 	server_stop(&s);
 	assert_non_null(strstr(err, "closed"));
 
 	server_start(&s, SRV_GARBAGE, PT_PING | PROTO_REPLY);
-	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, sockio_now_ms() + 5000, err,
+	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, clock_now_ms() + 5000, err,
 				     sizeof(err)), -1);
 	server_stop(&s);
 	assert_non_null(strstr(err, proto_strerror(PE_TAG)));
 
 	server_start(&s, SRV_SILENT, 0);
-	deadline = sockio_now_ms() + BUDGET_MS;
+	deadline = clock_now_ms() + BUDGET_MS;
 	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, deadline, err, sizeof(err)),
 			 -1);
-	done = sockio_now_ms();
+	done = clock_now_ms();
 	server_stop(&s);
 	assert_true(s.got_request);
 	assert_true(done >= deadline);
@@ -530,7 +530,7 @@ test_call_server_faults(void **state)
 	assert_non_null(strstr(err, "timed out"));
 
 	/* Nobody there at all. */
-	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, sockio_now_ms() + 5000, err,
+	assert_int_equal(sockio_call(sock_path, &b, rbuf, &reply, clock_now_ms() + 5000, err,
 				     sizeof(err)), -1);
 	assert_non_null(strstr(err, sock_path));
 }

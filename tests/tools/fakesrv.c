@@ -193,7 +193,7 @@ static void
 serve(int fd, const struct opts *o)
 {
 	static uint8_t in[PROTO_MAX_FRAME], out[PROTO_MAX_FRAME];
-	int64_t deadline = sockio_now_ms() + 2000;
+	int64_t deadline = clock_now_ms() + 2000;
 	char err[SOCKIO_ERRLEN];
 	struct proto_msg m;
 	struct proto_buf b;
@@ -283,8 +283,8 @@ main(int argc, char **argv)
 	signal(SIGINT, on_term);
 	signal(SIGPIPE, SIG_IGN);
 	lfd = listen_on(o.path);
-	end = sockio_now_ms() + o.lifetime_s * 1000;
-	while (!stop && sockio_now_ms() < end) {
+	end = clock_now_ms() + o.lifetime_s * 1000;
+	while (!stop && clock_now_ms() < end) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 		int fd;
 

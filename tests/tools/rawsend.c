@@ -31,19 +31,19 @@ exchange(const char *path, const uint8_t *in, size_t n, int hold, int print)
 	size_t len;
 	int fd, rc = 1;
 
-	fd = sockio_connect(path, sockio_now_ms() + 2000, err, sizeof(err));
+	fd = sockio_connect(path, clock_now_ms() + 2000, err, sizeof(err));
 	if (fd < 0) {
 		printf("no connection: %s\n", err);
 		return 1;
 	}
 	if (hold > 0)
 		usleep((useconds_t)hold * 1000);
-	if (n > 0 && sockio_write_all(fd, in, n, sockio_now_ms() + 2000, err, sizeof(err)) < 0) {
+	if (n > 0 && sockio_write_all(fd, in, n, clock_now_ms() + 2000, err, sizeof(err)) < 0) {
 		printf("send failed: %s\n", err);
 		goto out;
 	}
 	shutdown(fd, SHUT_WR);
-	if (sockio_read_frame(fd, out, sizeof(out), &len, &m, sockio_now_ms() + 10000, err,
+	if (sockio_read_frame(fd, out, sizeof(out), &len, &m, clock_now_ms() + 10000, err,
 			      sizeof(err)) < 0) {
 		printf("no reply: %s\n", err);
 		goto out;

@@ -1,0 +1,29 @@
+/*
+ * clock.h - the monotonic clock every deadline is measured on.
+ *
+ * Deadlines throughout ecflink are absolute CLOCK_MONOTONIC instants:
+ * clock_now_ms() + budget.  The clock never jumps with the wall clock, so
+ * a time change cannot stretch or cut a timeout.
+ */
+#ifndef ECFLINK_CLOCK_H
+#define ECFLINK_CLOCK_H
+
+#include <stdint.h>
+#include <time.h>
+
+static inline uint64_t
+clock_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline int64_t
+clock_now_ms(void)
+{
+	return (int64_t)(clock_now_ns() / 1000000u);
+}
+
+#endif
