@@ -22,7 +22,7 @@ VERSION := $(shell sed -n '1{s/^[^ ]* .//;s/. .*//;p}' debian/changelog 2>/dev/n
 VERSION := $(or $(VERSION),0.1.0)
 
 WARN = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow \
-	-Wmissing-prototypes -Wstrict-prototypes -Wno-format-nonliteral
+	-Wmissing-prototypes -Wstrict-prototypes
 BASE_CPPFLAGS = -Icommon -DECFLINK_VERSION='"$(VERSION)"'
 
 # O: object directory.  BINOUT: where the three binaries go (empty: in the

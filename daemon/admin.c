@@ -75,7 +75,7 @@ admin_begin(struct worker *w, const struct config *cfg, unsigned int gen,
 	    const struct request *rq, const struct proto_msg *m, int64_t deadline,
 	    struct admin_event *e, struct account *a, struct proto_buf *b)
 {
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	char msg[1024];
 	enum dir_rc rc;
 
@@ -119,7 +119,7 @@ admin_begin(struct worker *w, const struct config *cfg, unsigned int gen,
 static enum dir_rc
 modify_asserting(struct worker *w, const struct config *cfg, unsigned int gen, const char *dn,
 		 LDAPMod **mods, const char *assertion, int64_t deadline,
-		 struct ldap_pool_err *err)
+		 struct ldconn_err *err)
 {
 	bool uncertain;
 	int ldrc;
@@ -130,7 +130,7 @@ modify_asserting(struct worker *w, const struct config *cfg, unsigned int gen, c
 
 static void
 fail_write(const struct request *rq, struct admin_event *e, enum dir_rc rc,
-	   const struct ldap_pool_err *err, struct proto_buf *b)
+	   const struct ldconn_err *err, struct proto_buf *b)
 {
 	proto_put_u32(b, PT_STATUS, rc == DIR_UNAVAILABLE ? PS_UNAVAILABLE : PS_INTERNAL);
 	proto_put_str(b, PT_ERROR, err->msg);
@@ -146,7 +146,7 @@ admin_reset_code(struct worker *w, const struct config *cfg, unsigned int gen,
 		 struct proto_buf *b)
 {
 	struct admin_event e = { .action = "reset_link_code" };
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	char code[RESETCODE_LEN], hash[512], tbuf[32], msg[1024];
 	char *v_hash[] = { hash, NULL }, *v_exp[] = { tbuf, NULL };
 	LDAPMod m_hash = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecret",
@@ -218,7 +218,7 @@ admin_unlink(struct worker *w, const struct config *cfg, unsigned int gen,
 	     struct proto_buf *b)
 {
 	struct admin_event e = { .action = "unlink" };
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	LDAPMod m_p = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkedPacer" };
 	LDAPMod m_t = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkTime" };
 	LDAPMod m_x = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkTransaction" };

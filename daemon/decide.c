@@ -21,7 +21,7 @@ decide_live(const struct config *cfg, time_t now)
 enum dir_rc
 decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
 	      enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
-	      bool *cached, struct ldap_pool_err *err)
+	      bool *cached, struct ldconn_err *err)
 {
 	unsigned long cgen = cache_generation();
 	enum dir_rc rc;
@@ -73,7 +73,7 @@ say(struct decision *d, enum proto_msg_style style, const char *tmpl, const char
 }
 
 static void
-fail_dir(struct decision *d, enum dir_rc rc, const struct ldap_pool_err *err)
+fail_dir(struct decision *d, enum dir_rc rc, const struct ldconn_err *err)
 {
 	set(d, PRS_UNAVAIL, "error", rc == DIR_UNAVAILABLE ? "ldap_unavailable" : "ldap_error");
 	snprintf(d->detail, sizeof(d->detail), "%s", err->msg);
@@ -87,7 +87,7 @@ static void
 auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 	   const struct pam_req *rq, struct decision *d)
 {
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	enum dir_rc rc;
 
 	char key[DIR_LOGIN_MAX + 48];
@@ -120,7 +120,7 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 		/* The cached DN may be stale (entry renamed or moved): ask the
 		 * directory again and decide afresh if anything changed. */
 		struct account fresh;
-		struct ldap_pool_err ferr = { "" };
+		struct ldconn_err ferr = { "" };
 		unsigned long cgen = cache_generation();
 		enum dir_rc frc;
 
@@ -222,7 +222,7 @@ void
 decide_pam(struct worker *w, const struct config *cfg, unsigned int gen,
 	   const struct pam_req *rq, struct decision *d)
 {
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	enum dir_rc rc;
 
 	memset(d, 0, sizeof(*d));

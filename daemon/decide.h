@@ -47,7 +47,7 @@ struct decision {
  */
 enum dir_rc decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
 			  enum proto_realm realm, const char *user, int64_t deadline,
-			  struct account *a, bool *cached, struct ldap_pool_err *err);
+			  struct account *a, bool *cached, struct ldconn_err *err);
 
 /* True when the court has gone live at time now. */
 bool decide_live(const struct config *cfg, time_t now);

@@ -120,7 +120,7 @@ dir_usable_password(LDAP *ld, LDAPMessage *e)
 static enum dir_rc
 search_one(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
 	   const char *filter, char **attrs, int64_t deadline, LDAPMessage **res,
-	   struct ldap_pool_err *err)
+	   struct ldconn_err *err)
 {
 	enum dir_rc rc;
 	int n;
@@ -166,7 +166,7 @@ read_link(LDAP *ld, LDAPMessage *e, struct account *a)
 }
 
 static enum dir_rc
-bad_data(struct ldap_pool_err *err, const char *dn, const char *what)
+bad_data(struct ldconn_err *err, const char *dn, const char *what)
 {
 	snprintf(err->msg, sizeof(err->msg), "LDAP data: %s has a malformed %s", dn, what);
 	return DIR_ERROR;
@@ -181,7 +181,7 @@ static enum dir_rc
 find_entry(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
 	   const char *objclass, const char *attr, const char *value, char **attrs,
 	   int64_t deadline, LDAPMessage **res, LDAPMessage **e, char *dn, size_t dnlen,
-	   struct ldap_pool_err *err)
+	   struct ldconn_err *err)
 {
 	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 96];
 	enum dir_rc rc;
@@ -202,7 +202,7 @@ find_entry(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 
 static enum dir_rc
 find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *user,
-	   int64_t deadline, struct account *a, struct ldap_pool_err *err)
+	   int64_t deadline, struct account *a, struct ldconn_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
 				 "ecfLinkTransaction", "userPassword", NULL };
@@ -243,7 +243,7 @@ find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 /* Finds the CM/ECF entry linked to PACER login a->login, if any. */
 static enum dir_rc
 find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen,
-		  int64_t deadline, struct account *a, struct ldap_pool_err *err)
+		  int64_t deadline, struct account *a, struct ldconn_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
 				 NULL };
@@ -276,7 +276,7 @@ find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int g
 
 static enum dir_rc
 find_pacer(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *user,
-	   int64_t deadline, struct account *a, struct ldap_pool_err *err)
+	   int64_t deadline, struct account *a, struct ldconn_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
 	LDAPMessage *res, *e;
@@ -306,7 +306,7 @@ find_pacer(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 enum dir_rc
 dir_find(struct dir_conns *dc, const struct config *cfg, unsigned int gen,
 	 enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
-	 struct ldap_pool_err *err)
+	 struct ldconn_err *err)
 {
 	enum dir_rc rc = DIR_NOT_FOUND;
 

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "config.h"
-#include "ldap_pool.h"
+#include "ldconn.h"
 #include "proto.h"
 
 #define DIR_LOGIN_MAX 256
@@ -54,7 +54,7 @@ bool dir_valid_login(const char *user);
  */
 enum dir_rc dir_find(struct dir_conns *dc, const struct config *cfg, unsigned int gen,
 		     enum proto_realm realm, const char *user, int64_t deadline,
-		     struct account *a, struct ldap_pool_err *err);
+		     struct account *a, struct ldconn_err *err);
 
 /*
  * True when entry e (read with userPassword) has a usable password: the

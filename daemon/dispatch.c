@@ -160,7 +160,7 @@ handle_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
 	      struct proto_buf *b)
 {
 	const char *user = proto_str(m, PT_USER);
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	uint32_t realm = PR_REALM_ANY;
 	struct account a;
 	enum dir_rc rc;

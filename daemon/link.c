@@ -133,7 +133,7 @@ count_failure(const struct config *cfg, const char *cmecf_key, const char *peer_
 }
 
 static void
-fail_directory(struct attempt *a, enum dir_rc rc, const struct ldap_pool_err *err)
+fail_directory(struct attempt *a, enum dir_rc rc, const struct ldconn_err *err)
 {
 	refuse(a, PLR_UNAVAIL, "error", rc == DIR_UNAVAILABLE ? "ldap_unavailable" : "ldap_error",
 	       "The court's directory is not answering; nothing was changed. Try again later.");
@@ -144,7 +144,7 @@ fail_directory(struct attempt *a, enum dir_rc rc, const struct ldap_pool_err *er
 static enum dir_rc
 read_secret(struct worker *w, const struct config *cfg, unsigned int gen, const char *dn,
 	    int64_t deadline, char *hash, size_t hlen, time_t *expires,
-	    struct ldap_pool_err *err)
+	    struct ldconn_err *err)
 {
 	static char *attrs[] = { "ecfLinkSecret", "ecfLinkSecretExpires", NULL };
 	struct berval **v;
@@ -188,7 +188,7 @@ check_cmecf_credential(struct worker *w, const struct config *cfg, unsigned int 
 		       const struct account *cmecf, const char *password, const char *code,
 		       int64_t deadline, struct attempt *a)
 {
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	char hash[512];
 	time_t expires;
 	enum dir_rc rc;
@@ -263,7 +263,7 @@ prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
 	const char *pacer_pw = proto_str(m, PT_PASSWORD);
 	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
 	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	char cmecf_key[300], when[128];
 	int64_t retry;
 	enum dir_rc rc;
@@ -506,7 +506,7 @@ out:
 
 enum dir_rc
 link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen, int64_t deadline,
-	      uint64_t *txn, struct ldap_pool_err *err)
+	      uint64_t *txn, struct ldconn_err *err)
 {
 	char *one[] = { "1", NULL };
 	LDAPMod inc = { .mod_op = LDAP_MOD_INCREMENT, .mod_type = "ecfNextTransaction",
@@ -544,7 +544,7 @@ link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen, int6
 /* Searches the write URI for a CM/ECF entry matching filter (one value). */
 static enum dir_rc
 write_side_count(struct worker *w, const struct config *cfg, unsigned int gen,
-		 const char *filter, int64_t deadline, int *count, struct ldap_pool_err *err)
+		 const char *filter, int64_t deadline, int *count, struct ldconn_err *err)
 {
 	static char *attrs[] = { "1.1", NULL };
 	LDAPMessage *res;
@@ -563,7 +563,7 @@ int
 link_txn_exists(uint64_t txn, void *ctx)
 {
 	struct worker *w = ctx;
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	const struct config *cfg;
 	unsigned int gen;
 	char filter[96];
@@ -602,7 +602,7 @@ link_reconcile_stale(struct worker *w)
 static enum dir_rc
 write_link(struct worker *w, const struct config *cfg, unsigned int gen,
 	   const struct prepared *p, uint64_t txn, time_t now, int64_t deadline,
-	   struct ldap_pool_err *err, int *ldrc)
+	   struct ldconn_err *err, int *ldrc)
 {
 	char tbuf[32], nbuf[24], *v_pacer[] = { (char *)p->pacer.login, NULL };
 	char *v_time[] = { tbuf, NULL }, *v_txn[] = { nbuf, NULL };
@@ -647,7 +647,7 @@ static void
 commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
 	      const struct prepared *p, int64_t deadline, struct attempt *a, time_t *when)
 {
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	struct link_notice n;
 	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 64];
 	enum dir_rc rc;

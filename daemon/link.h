@@ -34,7 +34,7 @@ void link_sweep(int all);
  * connection.  DIR_OK with *txn set.
  */
 enum dir_rc link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen,
-			  int64_t deadline, uint64_t *txn, struct ldap_pool_err *err);
+			  int64_t deadline, uint64_t *txn, struct ldconn_err *err);
 
 /*
  * Settles notices left pending by a link Modify whose answer never came

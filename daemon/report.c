@@ -177,7 +177,7 @@ fold(const char *s)
 }
 
 static int
-oom(struct ldap_pool_err *err, const char *what)
+oom(struct ldconn_err *err, const char *what)
 {
 	snprintf(err->msg, sizeof(err->msg), "out of memory while reading %s", what);
 	return -1;
@@ -185,7 +185,7 @@ oom(struct ldap_pool_err *err, const char *what)
 
 /* ldconn_entry_fn for the CM/ECF base. */
 static int
-take_cmecf(LDAP *ld, LDAPMessage *e, void *ctx, struct ldap_pool_err *err)
+take_cmecf(LDAP *ld, LDAPMessage *e, void *ctx, struct ldconn_err *err)
 {
 	struct census *cs = ctx;
 	struct cmecf_rec *r;
@@ -213,7 +213,7 @@ take_cmecf(LDAP *ld, LDAPMessage *e, void *ctx, struct ldap_pool_err *err)
 
 /* ldconn_entry_fn for the PACER base. */
 static int
-take_pacer(LDAP *ld, LDAPMessage *e, void *ctx, struct ldap_pool_err *err)
+take_pacer(LDAP *ld, LDAPMessage *e, void *ctx, struct ldconn_err *err)
 {
 	struct census *cs = ctx;
 	struct pacer_rec *r;
@@ -275,7 +275,7 @@ census_match_links(struct census *cs)
 /* Reads both bases; on failure err says which and why. */
 static enum dir_rc
 census_read(struct worker *w, const struct config *cfg, unsigned int gen, int64_t deadline,
-	    struct census *cs, struct ldap_pool_err *err)
+	    struct census *cs, struct ldconn_err *err)
 {
 	static char *cm_attrs[] = { "uid", "cn", "mail", "ecfLinkedPacer", "ecfLinkTime",
 				    "ecfLinkSecretExpires", "userPassword", NULL };
@@ -516,7 +516,7 @@ run_begin(struct worker *w, const struct config *cfg, unsigned int gen,
 	  const struct request *rq, int64_t deadline, struct census *cs, struct run_log *l,
 	  char **text, char **json, struct proto_buf *b)
 {
-	struct ldap_pool_err err = { "" };
+	struct ldconn_err err = { "" };
 	char why[256];
 	enum dir_rc rc;
 

@@ -1,5 +1,5 @@
 /*
- * ldap_pool.h - the persistent LDAP connections a worker thread owns.
+ * ldconn.h - the persistent LDAP connections a worker thread owns.
  *
  * Each worker owns one struct ldconn per purpose (service searches, user
  * binds, writes); nothing here is shared between threads, so no locking.
@@ -10,8 +10,8 @@
  * Every operation is bounded by min(ldap.timeout_ms, time left before the
  * request's deadline); connects by ldap.network_timeout_ms as well.
  */
-#ifndef ECFLINK_LDAP_POOL_H
-#define ECFLINK_LDAP_POOL_H
+#ifndef ECFLINK_LDCONN_H
+#define ECFLINK_LDCONN_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -39,7 +39,7 @@ struct ldconn {
 	int backoff_ms;
 };
 
-struct ldap_pool_err {
+struct ldconn_err {
 	char msg[2048];
 };
 
@@ -54,10 +54,10 @@ void ldconn_drop(struct ldconn *c);
  */
 enum dir_rc ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen,
 			  const char *base, const char *filter, char **attrs, int sizelimit,
-			  int64_t deadline, LDAPMessage **res, struct ldap_pool_err *err);
+			  int64_t deadline, LDAPMessage **res, struct ldconn_err *err);
 
 /* Called by ldconn_search_paged for each entry; -1 (with err set) stops. */
-typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldap_pool_err *err);
+typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldconn_err *err);
 
 /*
  * Reads every entry matching filter under base (subtree) with the
@@ -71,12 +71,12 @@ typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldap_
 enum dir_rc ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen,
 				const char *base, const char *filter, char **attrs,
 				int page_size, int64_t deadline, ldconn_entry_fn fn, void *ctx,
-				struct ldap_pool_err *err);
+				struct ldconn_err *err);
 
 /* Simple bind as dn with password on c (an LDCONN_BIND connection). */
 enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen,
 			     const char *dn, const char *password, int64_t deadline,
-			     struct ldap_pool_err *err);
+			     struct ldconn_err *err);
 
 /*
  * Modifies dn on c (an LDCONN_WRITE connection) with the request controls
@@ -89,7 +89,7 @@ enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigne
 enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen,
 			  const char *dn, LDAPMod **mods, LDAPControl **ctrls, int64_t deadline,
 			  LDAPControl ***resctrls, int *ldrc, bool *uncertain,
-			  struct ldap_pool_err *err);
+			  struct ldconn_err *err);
 
 /*
  * ldconn_modify under the assertion control with filter assertion: the
@@ -99,7 +99,7 @@ enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned i
 enum dir_rc ldconn_modify_asserting(struct ldconn *c, const struct config *cfg,
 				    unsigned int gen, const char *dn, LDAPMod **mods,
 				    const char *assertion, int64_t deadline, int *ldrc,
-				    bool *uncertain, struct ldap_pool_err *err);
+				    bool *uncertain, struct ldconn_err *err);
 
 /* Writes the budget left for one operation into tv; -1 when none is left. */
 int ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv);

@@ -1,7 +1,7 @@
 /*
- * ldap_pool.c - per-worker persistent LDAP connections (see ldap_pool.h).
+ * ldconn.c - per-worker persistent LDAP connections (see ldconn.h).
  */
-#include "ldap_pool.h"
+#include "ldconn.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -9,14 +9,14 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include "log.h"
 #include "clock.h"
+#include "log.h"
 
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 10000
 
-static void
-seterr(struct ldap_pool_err *err, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3)))
+seterr(struct ldconn_err *err, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -112,7 +112,7 @@ note_failure(struct ldconn *c)
  * connections a bind as ldap.bind_dn.  0 when usable. */
 static enum dir_rc
 ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t deadline,
-       struct ldap_pool_err *err)
+       struct ldconn_err *err)
 {
 	char uris[4096];
 	int rc, v3 = LDAP_VERSION3;
@@ -181,7 +181,7 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 /* Maps a failed operation's code, dropping the connection when its state
  * is unknown (timeout) or gone (server down). */
 static enum dir_rc
-classify(struct ldconn *c, int rc, const char *what, struct ldap_pool_err *err)
+classify(struct ldconn *c, int rc, const char *what, struct ldconn_err *err)
 {
 	seterr(err, "%s: %s", what, ldap_err2string(rc));
 	if (is_down(rc)) {
@@ -201,7 +201,7 @@ classify(struct ldconn *c, int rc, const char *what, struct ldap_pool_err *err)
 enum dir_rc
 ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *base,
 	      const char *filter, char **attrs, int sizelimit, int64_t deadline,
-	      LDAPMessage **res, struct ldap_pool_err *err)
+	      LDAPMessage **res, struct ldconn_err *err)
 {
 	int attempt;
 
@@ -247,7 +247,7 @@ ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
  * stopped the read. */
 static int
 page_entries(LDAP *ld, LDAPMessage *res, ldconn_entry_fn fn, void *ctx, size_t *n,
-	     struct ldap_pool_err *err)
+	     struct ldconn_err *err)
 {
 	LDAPMessage *e;
 
@@ -264,7 +264,7 @@ page_entries(LDAP *ld, LDAPMessage *res, ldconn_entry_fn fn, void *ctx, size_t *
  * the result carries no paged-results response. */
 static int
 page_cookie(LDAP *ld, LDAPMessage *res, const char *base, struct berval *cookie,
-	    struct ldap_pool_err *err)
+	    struct ldconn_err *err)
 {
 	LDAPControl **rctrls = NULL, *pc;
 	ber_int_t estimate = 0;
@@ -291,7 +291,7 @@ page_cookie(LDAP *ld, LDAPMessage *res, const char *base, struct berval *cookie,
 enum dir_rc
 ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen,
 		    const char *base, const char *filter, char **attrs, int page_size,
-		    int64_t deadline, ldconn_entry_fn fn, void *ctx, struct ldap_pool_err *err)
+		    int64_t deadline, ldconn_entry_fn fn, void *ctx, struct ldconn_err *err)
 {
 	struct berval cookie = { 0, NULL };
 	LDAPControl *pctrl = NULL, *ctrls[2] = { NULL, NULL };
@@ -376,7 +376,7 @@ out:
 
 enum dir_rc
 ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *dn,
-		 const char *password, int64_t deadline, struct ldap_pool_err *err)
+		 const char *password, int64_t deadline, struct ldconn_err *err)
 {
 	struct berval cred;
 	int attempt;
@@ -422,7 +422,7 @@ ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, c
 enum dir_rc
 ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *dn,
 	      LDAPMod **mods, LDAPControl **ctrls, int64_t deadline, LDAPControl ***resctrls,
-	      int *ldrc, bool *uncertain, struct ldap_pool_err *err)
+	      int *ldrc, bool *uncertain, struct ldconn_err *err)
 {
 	LDAPMessage *res = NULL;
 	struct timeval tv;
@@ -499,7 +499,7 @@ ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
 enum dir_rc
 ldconn_modify_asserting(struct ldconn *c, const struct config *cfg, unsigned int gen,
 			const char *dn, LDAPMod **mods, const char *assertion, int64_t deadline,
-			int *ldrc, bool *uncertain, struct ldap_pool_err *err)
+			int *ldrc, bool *uncertain, struct ldconn_err *err)
 {
 	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
 	struct berval av = { 0, NULL };
