@@ -78,13 +78,13 @@ $(O)/pic/%.o: %.c
 # Convenience archives (as pam_u2f's libmodule): the binaries and the unit
 # tests link the same objects.
 $(O)/libcommon.a: $(APP_COMMON_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(O)/libdaemon.a: $(DAEMON_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(O)/libpammod.a: $(PAM_OBJ) $(PIC_COMMON_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 $(O)/libcli.a: $(filter-out $(O)/app/cli/ecflinkctl.o,$(CLI_OBJ)) $(APP_COMMON_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 $(ECFLINKD): $(O)/app/daemon/main.o $(O)/libdaemon.a $(O)/libcommon.a
 	@mkdir -p $(@D)

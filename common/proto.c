@@ -178,12 +178,17 @@ proto_finish(struct proto_buf *b)
 enum proto_err
 proto_header(const uint8_t *hdr, uint16_t *version, uint16_t *type, uint32_t *body_len)
 {
+	/* Set before any check, so a refused frame's reply has a defined
+	 * type: the sender's own for a frame of another version. */
+	*version = 0;
+	*type = 0;
+	*body_len = 0;
 	if (rd32(hdr) != PROTO_MAGIC)
 		return PE_MAGIC;
 	*version = rd16(hdr + 4);
+	*type = rd16(hdr + 6);
 	if (*version != PROTO_VERSION)
 		return PE_VERSION;
-	*type = rd16(hdr + 6);
 	*body_len = rd32(hdr + 8);
 	if (*body_len > PROTO_MAX_BODY)
 		return PE_TOO_BIG;
@@ -219,6 +224,8 @@ proto_decode(const uint8_t *frame, size_t len, struct proto_msg *m)
 	enum proto_err e;
 
 	m->nfields = 0;
+	m->version = 0;
+	m->type = 0;
 	if (len < PROTO_HDR_LEN)
 		return PE_SHORT;
 	e = proto_header(frame, &m->version, &m->type, &body_len);

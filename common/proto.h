@@ -221,7 +221,9 @@ enum proto_err proto_finish(struct proto_buf *b);
 
 /*
  * Checks a header.  On PE_OK *type and *body_len are set.  On PE_VERSION
- * *version holds the version seen, so the daemon can say which it speaks.
+ * *version and *type hold what the frame says, so the daemon can answer
+ * in kind and say which version it speaks; on any other error all three
+ * are 0.
  */
 enum proto_err proto_header(const uint8_t *hdr, uint16_t *version, uint16_t *type,
 			    uint32_t *body_len);

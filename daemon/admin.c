@@ -10,9 +10,7 @@
 #include <time.h>
 
 #include "cache.h"
-#include "dispatch.h"
 #include "events.h"
-#include "log.h"
 #include "resetcode.h"
 
 #define TTL_DEFAULT_S (72 * 3600)
@@ -34,26 +32,11 @@ struct admin_event {
 static void
 log_admin(const struct request *rq, const struct admin_event *e)
 {
-	struct kv kv;
+	struct clerk_event ce = { .action = e->action, .cmecf = e->login, .pacer = e->pacer,
+				  .txn = e->txn, .expires = e->expires, .note = e->note,
+				  .result = e->result, .reason = e->reason, .detail = e->detail };
 
-	kv_init(&kv);
-	kv_str(&kv, "event", e->action);
-	kv_int(&kv, "admin_uid", (long long)rq->uid);
-	kv_quoted(&kv, "cmecf", e->login);
-	if (e->pacer != NULL)
-		kv_quoted(&kv, "pacer", e->pacer);
-	kv_str(&kv, "result", e->result);
-	kv_str(&kv, "reason", e->reason);
-	if (e->txn != 0)
-		kv_fmt(&kv, "txn", "%llu", (unsigned long long)e->txn);
-	if (e->expires != 0)
-		kv_int(&kv, "expires", (long long)e->expires);
-	if (e->note != NULL)
-		kv_quoted(&kv, "note", e->note);
-	if (e->detail[0] != '\0')
-		kv_quoted(&kv, "detail", e->detail);
-	kv_fmt(&kv, "ms", "%.2f", event_elapsed_ms(rq));
-	log_event(&kv);
+	event_clerk(rq, &ce);
 }
 
 static void
@@ -66,28 +49,20 @@ reply(struct proto_buf *b, enum proto_link_result r, const char *reason, const c
 }
 
 /*
- * The common start of an admin request: caller rights, the login, and the
- * CM/ECF entry.  0 with *a filled; otherwise the reply and the log line
- * are written.
+ * The common start of a clerk request (the caller's class was checked by
+ * dispatch.c): the login and its CM/ECF entry.  0 with *a filled;
+ * otherwise the reply and the log line are written.
  */
 static int
-admin_begin(struct worker *w, const struct config *cfg, unsigned int gen,
-	    const struct request *rq, const struct proto_msg *m, int64_t deadline,
-	    struct admin_event *e, struct account *a, struct proto_buf *b)
+admin_begin(struct req_ctx *c, const struct proto_msg *m, struct admin_event *e,
+	    struct account *a, struct proto_buf *b)
 {
-	struct ldconn_err err = { "" };
+	const struct request *rq = c->rq;
+	struct ldconn_err *err = &c->err;
 	char msg[1024];
 	enum dir_rc rc;
 
 	e->login = proto_str(m, PT_LOGIN);
-	if (!dispatch_peer_in_group(rq, cfg->admin_group)) {
-		proto_put_u32(b, PT_STATUS, PS_DENIED);
-		proto_put_str(b, PT_ERROR, "clerk operations need root or socket.admin_group");
-		e->result = "denied";
-		e->reason = "not_admin";
-		log_admin(rq, e);
-		return -1;
-	}
 	if (e->login == NULL || !dir_valid_login(e->login)) {
 		proto_put_u32(b, PT_STATUS, PS_BAD_REQUEST);
 		proto_put_str(b, PT_ERROR, "a valid CM/ECF login is needed");
@@ -96,7 +71,7 @@ admin_begin(struct worker *w, const struct config *cfg, unsigned int gen,
 		log_admin(rq, e);
 		return -1;
 	}
-	rc = dir_find(&w->dc, cfg, gen, PR_REALM_CMECF, e->login, deadline, a, &err);
+	rc = dir_find(&c->w->dc, c->cfg, PR_REALM_CMECF, e->login, c->deadline, a, err);
 	if (rc == DIR_OK)
 		return 0;
 	if (rc == DIR_NOT_FOUND) {
@@ -106,10 +81,10 @@ admin_begin(struct worker *w, const struct config *cfg, unsigned int gen,
 		e->reason = "unknown_cmecf";
 	} else {
 		proto_put_u32(b, PT_STATUS, rc == DIR_UNAVAILABLE ? PS_UNAVAILABLE : PS_INTERNAL);
-		proto_put_str(b, PT_ERROR, err.msg);
+		proto_put_str(b, PT_ERROR, err->msg);
 		e->result = "error";
 		e->reason = rc == DIR_UNAVAILABLE ? "ldap_unavailable" : "ldap_error";
-		snprintf(e->detail, sizeof(e->detail), "%s", err.msg);
+		snprintf(e->detail, sizeof(e->detail), "%s", err->msg);
 	}
 	log_admin(rq, e);
 	return -1;
@@ -117,15 +92,13 @@ admin_begin(struct worker *w, const struct config *cfg, unsigned int gen,
 
 /* Writes mods to dn under an assertion; DIR_CONFLICT when it failed. */
 static enum dir_rc
-modify_asserting(struct worker *w, const struct config *cfg, unsigned int gen, const char *dn,
-		 LDAPMod **mods, const char *assertion, int64_t deadline,
-		 struct ldconn_err *err)
+modify_asserting(struct req_ctx *c, const char *dn, LDAPMod **mods, const char *assertion)
 {
 	bool uncertain;
 	int ldrc;
 
-	return ldconn_modify_asserting(&w->dc.write, cfg, gen, dn, mods, assertion, deadline,
-				       &ldrc, &uncertain, err);
+	return ldconn_modify_asserting(&c->w->dc.write, c->cfg, dn, mods, assertion,
+				       c->deadline, &ldrc, &uncertain, &c->err);
 }
 
 static void
@@ -141,12 +114,11 @@ fail_write(const struct request *rq, struct admin_event *e, enum dir_rc rc,
 }
 
 void
-admin_reset_code(struct worker *w, const struct config *cfg, unsigned int gen,
-		 const struct request *rq, const struct proto_msg *m, int64_t deadline,
-		 struct proto_buf *b)
+admin_reset_code(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 {
 	struct admin_event e = { .action = "reset_link_code" };
-	struct ldconn_err err = { "" };
+	const struct request *rq = c->rq;
+	struct ldconn_err *err = &c->err;
 	char code[RESETCODE_LEN], hash[512], tbuf[32], msg[1024];
 	char *v_hash[] = { hash, NULL }, *v_exp[] = { tbuf, NULL };
 	LDAPMod m_hash = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecret",
@@ -159,7 +131,7 @@ admin_reset_code(struct worker *w, const struct config *cfg, unsigned int gen,
 	enum dir_rc rc;
 	struct tm tm;
 
-	if (admin_begin(w, cfg, gen, rq, m, deadline, &e, &a, b) < 0)
+	if (admin_begin(c, m, &e, &a, b) < 0)
 		return;
 	proto_u32(m, PT_TTL_S, &ttl);
 	if (ttl < TTL_MIN_S || ttl > TTL_MAX_S) {
@@ -181,16 +153,16 @@ admin_reset_code(struct worker *w, const struct config *cfg, unsigned int gen,
 		log_admin(rq, &e);
 		return;
 	}
-	if (resetcode_new(code, err.msg, sizeof(err.msg)) < 0 ||
-	    resetcode_hash(code, hash, sizeof(hash), err.msg, sizeof(err.msg)) < 0) {
+	if (resetcode_new(code, err->msg, sizeof(err->msg)) < 0 ||
+	    resetcode_hash(code, hash, sizeof(hash), err->msg, sizeof(err->msg)) < 0) {
 		explicit_bzero(code, sizeof(code));
-		fail_write(rq, &e, DIR_ERROR, &err, b);
+		fail_write(rq, &e, DIR_ERROR, err, b);
 		return;
 	}
 	e.expires = time(NULL) + (time_t)ttl;
 	gmtime_r(&e.expires, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y%m%d%H%M%SZ", &tm);
-	rc = modify_asserting(w, cfg, gen, a.dn, mods, "(!(ecfLinkedPacer=*))", deadline, &err);
+	rc = modify_asserting(c, a.dn, mods, "(!(ecfLinkedPacer=*))");
 	explicit_bzero(hash, sizeof(hash));
 	if (rc == DIR_CONFLICT) {
 		reply(b, PLR_CMECF_LINKED, "cmecf_already_linked",
@@ -199,7 +171,7 @@ admin_reset_code(struct worker *w, const struct config *cfg, unsigned int gen,
 		e.reason = "cmecf_already_linked";
 		log_admin(rq, &e);
 	} else if (rc != DIR_OK) {
-		fail_write(rq, &e, rc, &err, b);
+		fail_write(rq, &e, rc, err, b);
 	} else {
 		reply(b, PLR_OK, "issued", "Give this code to the attorney; it is shown only once.");
 		proto_put_str(b, PT_LOGIN, a.login);
@@ -213,12 +185,11 @@ admin_reset_code(struct worker *w, const struct config *cfg, unsigned int gen,
 }
 
 void
-admin_unlink(struct worker *w, const struct config *cfg, unsigned int gen,
-	     const struct request *rq, const struct proto_msg *m, int64_t deadline,
-	     struct proto_buf *b)
+admin_unlink(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 {
 	struct admin_event e = { .action = "unlink" };
-	struct ldconn_err err = { "" };
+	const struct request *rq = c->rq;
+	struct ldconn_err *err = &c->err;
 	LDAPMod m_p = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkedPacer" };
 	LDAPMod m_t = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkTime" };
 	LDAPMod m_x = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkTransaction" };
@@ -228,7 +199,7 @@ admin_unlink(struct worker *w, const struct config *cfg, unsigned int gen,
 	enum dir_rc rc;
 
 	e.note = proto_str(m, PT_NOTE);
-	if (admin_begin(w, cfg, gen, rq, m, deadline, &e, &a, b) < 0)
+	if (admin_begin(c, m, &e, &a, b) < 0)
 		return;
 	if (e.note == NULL || e.note[0] == '\0') {
 		proto_put_u32(b, PT_STATUS, PS_BAD_REQUEST);
@@ -250,14 +221,14 @@ admin_unlink(struct worker *w, const struct config *cfg, unsigned int gen,
 	e.pacer = a.linked;
 	e.txn = a.txn;
 	if (ldap_filter_escape(a.linked, esc, sizeof(esc)) < 0) {
-		snprintf(err.msg, sizeof(err.msg), "linked PACER login too long");
-		fail_write(rq, &e, DIR_ERROR, &err, b);
+		snprintf(err->msg, sizeof(err->msg), "linked PACER login too long");
+		fail_write(rq, &e, DIR_ERROR, err, b);
 		return;
 	}
 	snprintf(assertion, sizeof(assertion), "(ecfLinkedPacer=%s)", esc);
-	rc = modify_asserting(w, cfg, gen, a.dn, mods, assertion, deadline, &err);
+	rc = modify_asserting(c, a.dn, mods, assertion);
 	if (rc != DIR_OK && rc != DIR_CONFLICT) {
-		fail_write(rq, &e, rc, &err, b);
+		fail_write(rq, &e, rc, err, b);
 		return;
 	}
 	cache_invalidate(a.login);

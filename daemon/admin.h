@@ -1,22 +1,14 @@
 /*
  * admin.h - clerk operations on one CM/ECF account (ADMIN_RESET_CODE,
  * ADMIN_UNLINK).  Report and lint, which read whole bases, are in
- * report.h.
+ * report.h and lint.h.
  */
 #ifndef ECFLINK_ADMIN_H
 #define ECFLINK_ADMIN_H
 
-#include <stdint.h>
+#include "request.h"
 
-#include "config.h"
-#include "proto.h"
-#include "server.h"
-
-void admin_reset_code(struct worker *w, const struct config *cfg, unsigned int gen,
-		      const struct request *rq, const struct proto_msg *m, int64_t deadline,
-		      struct proto_buf *b);
-void admin_unlink(struct worker *w, const struct config *cfg, unsigned int gen,
-		  const struct request *rq, const struct proto_msg *m, int64_t deadline,
-		  struct proto_buf *b);
+void admin_reset_code(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b);
+void admin_unlink(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b);
 
 #endif

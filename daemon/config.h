@@ -36,6 +36,7 @@ struct config_messages {
 
 struct config {
 	char *path;			/* the file read */
+	unsigned int generation;	/* set once by live_config_set: 1, 2, ... */
 
 	/* court */
 	char *court_name;

@@ -19,7 +19,7 @@ decide_live(const struct config *cfg, time_t now)
 }
 
 enum dir_rc
-decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
+decide_lookup(struct worker *w, const struct config *cfg,
 	      enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
 	      bool *cached, struct ldconn_err *err)
 {
@@ -31,7 +31,7 @@ decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
 		*cached = true;
 		return a->state == PST_UNKNOWN ? DIR_NOT_FOUND : DIR_OK;
 	}
-	rc = dir_find(&w->dc, cfg, gen, realm, user, deadline, a, err);
+	rc = dir_find(&w->dc, cfg, realm, user, deadline, a, err);
 	if (rc == DIR_NOT_FOUND) {
 		memset(a, 0, sizeof(*a));
 		a->state = PST_UNKNOWN;
@@ -79,12 +79,12 @@ fail_dir(struct decision *d, enum dir_rc rc, const struct ldconn_err *err)
 	snprintf(d->detail, sizeof(d->detail), "%s", err->msg);
 }
 
-static void decide_account(struct worker *w, const struct config *cfg, unsigned int gen,
+static void decide_account(struct worker *w, const struct config *cfg,
 			   const struct pam_req *rq, struct decision *d);
 
 /* The auth phase of a login that may log in: verify or leave it to others. */
 static void
-auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
+auth_phase(struct worker *w, const struct config *cfg,
 	   const struct pam_req *rq, struct decision *d)
 {
 	struct ldconn_err err = { "" };
@@ -114,7 +114,7 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 			return;
 		}
 	}
-	rc = ldconn_user_bind(&w->dc.bind, cfg, gen, d->acct.dn, rq->password, rq->deadline,
+	rc = ldconn_user_bind(&w->dc.bind, cfg, d->acct.dn, rq->password, rq->deadline,
 			      &err);
 	if (rc == DIR_BAD_CREDENTIALS && d->cached) {
 		/* The cached DN may be stale (entry renamed or moved): ask the
@@ -124,7 +124,7 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 		unsigned long cgen = cache_generation();
 		enum dir_rc frc;
 
-		frc = dir_find(&w->dc, cfg, gen, rq->realm, rq->user, rq->deadline, &fresh, &ferr);
+		frc = dir_find(&w->dc, cfg, rq->realm, rq->user, rq->deadline, &fresh, &ferr);
 		if (frc == DIR_OK || frc == DIR_NOT_FOUND) {
 			if (frc == DIR_NOT_FOUND)
 				fresh.state = PST_UNKNOWN;
@@ -138,7 +138,7 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 			}
 			d->cached = false;
 			d->acct = fresh;
-			decide_account(w, cfg, gen, rq, d);
+			decide_account(w, cfg, rq, d);
 			return;
 		}
 	}
@@ -164,7 +164,7 @@ auth_phase(struct worker *w, const struct config *cfg, unsigned int gen,
 
 /* Decides from d->acct (already looked up). */
 static void
-decide_account(struct worker *w, const struct config *cfg, unsigned int gen,
+decide_account(struct worker *w, const struct config *cfg,
 	       const struct pam_req *rq, struct decision *d)
 {
 	bool live = decide_live(cfg, time(NULL));
@@ -190,7 +190,7 @@ decide_account(struct worker *w, const struct config *cfg, unsigned int gen,
 			return;
 		}
 		if (auth) {
-			auth_phase(w, cfg, gen, rq, d);
+			auth_phase(w, cfg, rq, d);
 			return;
 		}
 		set(d, PRS_SUCCESS, "allow", live ? "unlinked_legacy_allowed" : "before_golive");
@@ -198,7 +198,7 @@ decide_account(struct worker *w, const struct config *cfg, unsigned int gen,
 	case PST_PACER_UNLINKED:
 	case PST_PACER_LINKED:
 		if (auth) {
-			auth_phase(w, cfg, gen, rq, d);
+			auth_phase(w, cfg, rq, d);
 			return;
 		}
 		if (!live) {
@@ -219,7 +219,7 @@ decide_account(struct worker *w, const struct config *cfg, unsigned int gen,
 }
 
 void
-decide_pam(struct worker *w, const struct config *cfg, unsigned int gen,
+decide_pam(struct worker *w, const struct config *cfg,
 	   const struct pam_req *rq, struct decision *d)
 {
 	struct ldconn_err err = { "" };
@@ -230,12 +230,12 @@ decide_pam(struct worker *w, const struct config *cfg, unsigned int gen,
 		set(d, PRS_USER_UNKNOWN, "deny", "invalid_user");
 		return;
 	}
-	rc = decide_lookup(w, cfg, gen, rq->realm, rq->user, rq->deadline, &d->acct, &d->cached,
+	rc = decide_lookup(w, cfg, rq->realm, rq->user, rq->deadline, &d->acct, &d->cached,
 			   &err);
 	if (rc != DIR_OK && rc != DIR_NOT_FOUND) {
 		fail_dir(d, rc, &err);
 		return;
 	}
 	d->have_account = rc == DIR_OK;
-	decide_account(w, cfg, gen, rq, d);
+	decide_account(w, cfg, rq, d);
 }

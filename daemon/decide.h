@@ -15,7 +15,7 @@
 #include "config.h"
 #include "directory.h"
 #include "proto.h"
-#include "server.h"
+#include "request.h"
 
 struct pam_req {
 	uint16_t type;			/* PT_AUTH or PT_ACCOUNT */
@@ -45,14 +45,14 @@ struct decision {
  * Finds user in realm through the cache; *cached says where the answer
  * came from.  DIR_NOT_FOUND for an unknown user.
  */
-enum dir_rc decide_lookup(struct worker *w, const struct config *cfg, unsigned int gen,
+enum dir_rc decide_lookup(struct worker *w, const struct config *cfg,
 			  enum proto_realm realm, const char *user, int64_t deadline,
 			  struct account *a, bool *cached, struct ldconn_err *err);
 
 /* True when the court has gone live at time now. */
 bool decide_live(const struct config *cfg, time_t now);
 
-void decide_pam(struct worker *w, const struct config *cfg, unsigned int gen,
+void decide_pam(struct worker *w, const struct config *cfg,
 		const struct pam_req *rq, struct decision *d);
 
 #endif

@@ -118,14 +118,14 @@ dir_usable_password(LDAP *ld, LDAPMessage *e)
 
 /* Runs filter under base; DIR_OK with exactly one entry in *res. */
 static enum dir_rc
-search_one(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
+search_one(struct dir_conns *dc, const struct config *cfg, const char *base,
 	   const char *filter, char **attrs, int64_t deadline, LDAPMessage **res,
 	   struct ldconn_err *err)
 {
 	enum dir_rc rc;
 	int n;
 
-	rc = ldconn_search(&dc->read, cfg, gen, base, filter, attrs, 2, deadline, res, err);
+	rc = ldconn_search(&dc->read, cfg, base, filter, attrs, 2, deadline, res, err);
 	if (rc == DIR_NOT_FOUND) {
 		snprintf(err->msg, sizeof(err->msg), "search base %s does not exist", base);
 		return DIR_ERROR;
@@ -178,7 +178,7 @@ bad_data(struct ldconn_err *err, const char *dn, const char *what)
  * entry's DN in dn; DIR_NOT_FOUND when none matches.
  */
 static enum dir_rc
-find_entry(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
+find_entry(struct dir_conns *dc, const struct config *cfg, const char *base,
 	   const char *objclass, const char *attr, const char *value, char **attrs,
 	   int64_t deadline, LDAPMessage **res, LDAPMessage **e, char *dn, size_t dnlen,
 	   struct ldconn_err *err)
@@ -190,7 +190,7 @@ find_entry(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	if (ldap_filter_escape(value, esc, sizeof(esc)) < 0)
 		return DIR_NOT_FOUND;
 	snprintf(filter, sizeof(filter), "(&(objectClass=%s)(%s=%s))", objclass, attr, esc);
-	rc = search_one(dc, cfg, gen, base, filter, attrs, deadline, res, err);
+	rc = search_one(dc, cfg, base, filter, attrs, deadline, res, err);
 	if (rc != DIR_OK)
 		return rc;
 	*e = ldap_first_entry(dc->read.ld, *res);
@@ -201,7 +201,7 @@ find_entry(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 }
 
 static enum dir_rc
-find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *user,
+find_cmecf(struct dir_conns *dc, const struct config *cfg, const char *user,
 	   int64_t deadline, struct account *a, struct ldconn_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
@@ -210,7 +210,7 @@ find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, cfg, gen, cfg->cmecf_base, "ecfAccount", "uid", user, attrs, deadline,
+	rc = find_entry(dc, cfg, cfg->cmecf_base, "ecfAccount", "uid", user, attrs, deadline,
 			&res, &e, a->dn, sizeof(a->dn), err);
 	if (rc != DIR_OK)
 		return rc;
@@ -242,7 +242,7 @@ find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 
 /* Finds the CM/ECF entry linked to PACER login a->login, if any. */
 static enum dir_rc
-find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen,
+find_linked_cmecf(struct dir_conns *dc, const struct config *cfg,
 		  int64_t deadline, struct account *a, struct ldconn_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
@@ -251,7 +251,7 @@ find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int g
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, cfg, gen, cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login,
+	rc = find_entry(dc, cfg, cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login,
 			attrs, deadline, &res, &e, a->linked_dn, sizeof(a->linked_dn), err);
 	if (rc == DIR_NOT_FOUND) {
 		a->state = PST_PACER_UNLINKED;
@@ -275,7 +275,7 @@ find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int g
 }
 
 static enum dir_rc
-find_pacer(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *user,
+find_pacer(struct dir_conns *dc, const struct config *cfg, const char *user,
 	   int64_t deadline, struct account *a, struct ldconn_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
@@ -283,7 +283,7 @@ find_pacer(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, cfg, gen, cfg->pacer_base, "pacerAccount", "uid", user, attrs,
+	rc = find_entry(dc, cfg, cfg->pacer_base, "pacerAccount", "uid", user, attrs,
 			deadline, &res, &e, a->dn, sizeof(a->dn), err);
 	if (rc != DIR_OK)
 		return rc;
@@ -300,11 +300,11 @@ find_pacer(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	ldap_msgfree(res);
 	if (rc != DIR_OK)
 		return rc;
-	return find_linked_cmecf(dc, cfg, gen, deadline, a, err);
+	return find_linked_cmecf(dc, cfg, deadline, a, err);
 }
 
 enum dir_rc
-dir_find(struct dir_conns *dc, const struct config *cfg, unsigned int gen,
+dir_find(struct dir_conns *dc, const struct config *cfg,
 	 enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
 	 struct ldconn_err *err)
 {
@@ -315,10 +315,10 @@ dir_find(struct dir_conns *dc, const struct config *cfg, unsigned int gen,
 	if (!dir_valid_login(user))
 		return DIR_NOT_FOUND;
 	if (realm == PR_REALM_CMECF || realm == PR_REALM_ANY)
-		rc = find_cmecf(dc, cfg, gen, user, deadline, a, err);
+		rc = find_cmecf(dc, cfg, user, deadline, a, err);
 	if (rc == DIR_NOT_FOUND && (realm == PR_REALM_PACER || realm == PR_REALM_ANY)) {
 		memset(a, 0, sizeof(*a));
-		rc = find_pacer(dc, cfg, gen, user, deadline, a, err);
+		rc = find_pacer(dc, cfg, user, deadline, a, err);
 	}
 	return rc;
 }

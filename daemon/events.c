@@ -1,10 +1,9 @@
 /*
- * events.c - decision log lines (see events.h).
+ * events.c - the log line of every attempt (see events.h).
  */
 #include "events.h"
 
-#include <time.h>
-
+#include "clock.h"
 #include "kv.h"
 #include "log.h"
 
@@ -33,24 +32,52 @@ event_state_name(enum proto_state state)
 	return "invalid";
 }
 
-double
-event_elapsed_ms(const struct request *rq)
+static void
+begin(struct kv *kv, const char *event)
 {
-	struct timespec ts;
-	uint64_t now;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	return (double)(now - rq->received_ns) / 1e6;
+	kv_init(kv);
+	kv_str(kv, "event", event);
 }
 
 static void
-peer(struct kv *kv, const struct request *rq)
+uid_field(struct kv *kv, const char *key, uid_t uid)
 {
-	if (rq->uid == (uid_t)-1)
-		kv_str(kv, "peer_uid", NULL);
+	if (uid == (uid_t)-1)
+		kv_str(kv, key, NULL);
 	else
-		kv_int(kv, "peer_uid", (long long)rq->uid);
+		kv_int(kv, key, (long long)uid);
+}
+
+/*
+ * The shared tail: result= reason= (reason left out when NULL), detail=
+ * when there is one, ms= since rq arrived when there is a request, and
+ * the line goes out.
+ */
+static void
+finish(struct kv *kv, const struct request *rq, const char *result, const char *reason,
+       const char *detail)
+{
+	kv_str(kv, "result", result);
+	if (reason != NULL)
+		kv_str(kv, "reason", reason);
+	if (detail != NULL && *detail != '\0')
+		kv_quoted(kv, "detail", detail);
+	if (rq != NULL)
+		kv_fmt(kv, "ms", "%.2f", (double)(clock_now_ns() - rq->received_ns) / 1e6);
+	log_event(kv);
+}
+
+/* service= realm= user= rhost= tty= ruser=: what a PAM caller said. */
+static void
+pam_fields(struct kv *kv, const char *service, enum proto_realm realm, const char *user,
+	   const char *rhost, const char *tty, const char *ruser)
+{
+	kv_str(kv, "service", service);
+	kv_str(kv, "realm", event_realm_name(realm));
+	kv_quoted(kv, "user", user);
+	kv_str(kv, "rhost", rhost);
+	kv_str(kv, "tty", tty);
+	kv_str(kv, "ruser", ruser);
 }
 
 void
@@ -58,25 +85,14 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 {
 	struct kv kv;
 
-	kv_init(&kv);
-	kv_str(&kv, "event", p->type == PT_AUTH ? "auth" : "account");
-	kv_str(&kv, "service", p->service);
-	kv_str(&kv, "realm", event_realm_name(p->realm));
-	kv_quoted(&kv, "user", p->user);
-	kv_str(&kv, "rhost", p->rhost);
-	kv_str(&kv, "tty", p->tty);
-	kv_str(&kv, "ruser", p->ruser);
-	peer(&kv, rq);
-	kv_str(&kv, "result", d->log_result);
-	kv_str(&kv, "reason", d->reason);
+	begin(&kv, p->type == PT_AUTH ? "auth" : "account");
+	pam_fields(&kv, p->service, p->realm, p->user, p->rhost, p->tty, p->ruser);
+	uid_field(&kv, "peer_uid", rq->peer.uid);
 	if (d->acct.state == PST_LEGACY_LINKED)
 		kv_quoted(&kv, "linked_pacer", d->acct.linked);
 	if (d->acct.state == PST_PACER_LINKED)
 		kv_quoted(&kv, "linked_cmecf", d->acct.linked);
-	if (d->detail[0] != '\0')
-		kv_quoted(&kv, "detail", d->detail);
-	kv_fmt(&kv, "ms", "%.2f", event_elapsed_ms(rq));
-	log_event(&kv);
+	finish(&kv, rq, d->log_result, d->reason, d->detail);
 }
 
 void
@@ -84,19 +100,17 @@ event_redaction(const struct redaction_pending *p, bool accepted, const char *re
 {
 	struct kv kv;
 
-	kv_init(&kv);
-	kv_str(&kv, "event", "redaction");
-	kv_str(&kv, "service", p->service);
-	kv_str(&kv, "realm", event_realm_name(p->realm));
-	kv_quoted(&kv, "user", p->user);
-	kv_str(&kv, "rhost", p->rhost);
-	kv_str(&kv, "tty", p->tty);
-	kv_str(&kv, "ruser", p->ruser);
-	kv_int(&kv, "peer_uid", (long long)p->peer_uid);
-	kv_str(&kv, "result", accepted ? "accepted" : "declined");
-	kv_str(&kv, "reason", reason);
+	begin(&kv, "redaction");
+	pam_fields(&kv, p->service, p->realm, p->user, p->rhost, p->tty, p->ruser);
+	uid_field(&kv, "peer_uid", p->peer_uid);
 	kv_str(&kv, "notice", p->version);
-	log_event(&kv);
+	finish(&kv, NULL, accepted ? "accepted" : "declined", reason, NULL);
+}
+
+void
+event_redaction_unanswered(const void *pending, int expired)
+{
+	event_redaction(pending, false, expired ? "no_answer" : "daemon_stopped");
 }
 
 void
@@ -105,17 +119,12 @@ event_lookup(const struct request *rq, enum proto_realm realm, const char *user,
 {
 	struct kv kv;
 
-	kv_init(&kv);
-	kv_str(&kv, "event", "lookup");
+	begin(&kv, "lookup");
 	kv_str(&kv, "realm", event_realm_name(realm));
 	kv_quoted(&kv, "user", user);
-	peer(&kv, rq);
-	kv_str(&kv, "result", result);
+	uid_field(&kv, "peer_uid", rq->peer.uid);
 	kv_str(&kv, "state", a ? event_state_name(a->state) : NULL);
-	if (detail != NULL && *detail != '\0')
-		kv_quoted(&kv, "detail", detail);
-	kv_fmt(&kv, "ms", "%.2f", event_elapsed_ms(rq));
-	log_event(&kv);
+	finish(&kv, rq, result, NULL, detail);
 }
 
 void
@@ -123,12 +132,9 @@ event_ping(const struct request *rq)
 {
 	struct kv kv;
 
-	kv_init(&kv);
-	kv_str(&kv, "event", "ping");
-	peer(&kv, rq);
-	kv_str(&kv, "result", "ok");
-	kv_fmt(&kv, "ms", "%.2f", event_elapsed_ms(rq));
-	log_event(&kv);
+	begin(&kv, "ping");
+	uid_field(&kv, "peer_uid", rq->peer.uid);
+	finish(&kv, rq, "ok", NULL, NULL);
 }
 
 void
@@ -136,28 +142,96 @@ event_drop(const struct request *rq, const char *reason, const char *detail)
 {
 	struct kv kv;
 
-	kv_init(&kv);
-	kv_str(&kv, "event", "request");
-	peer(&kv, rq);
-	kv_str(&kv, "result", "error");
-	kv_str(&kv, "reason", reason);
-	if (detail != NULL && *detail != '\0')
-		kv_quoted(&kv, "detail", detail);
-	log_event(&kv);
+	begin(&kv, "request");
+	uid_field(&kv, "peer_uid", rq->peer.uid);
+	finish(&kv, NULL, "error", reason, detail);
 }
 
 void
-event_admin(const char *action, uid_t uid, const char *result, const char *reason)
+event_denied(const struct request *rq, const char *action)
 {
 	struct kv kv;
 
-	kv_init(&kv);
-	kv_str(&kv, "event", action);
-	if (uid == (uid_t)-1)
-		kv_str(&kv, "admin_uid", NULL);
-	else
-		kv_int(&kv, "admin_uid", (long long)uid);
-	kv_str(&kv, "result", result);
-	kv_str(&kv, "reason", reason);
-	log_event(&kv);
+	begin(&kv, action);
+	uid_field(&kv, "admin_uid", rq->peer.uid);
+	finish(&kv, rq, "denied", "not_admin", NULL);
+}
+
+void
+event_reload(uid_t sender, const char *result, const char *reason)
+{
+	struct kv kv;
+
+	begin(&kv, "reload");
+	uid_field(&kv, "admin_uid", sender);
+	finish(&kv, NULL, result, reason, NULL);
+}
+
+void
+event_link(const struct request *rq, const struct link_event *e)
+{
+	struct kv kv;
+
+	begin(&kv, "link");
+	kv_str(&kv, "phase", e->phase);
+	kv_quoted(&kv, "pacer", e->pacer);
+	kv_quoted(&kv, "cmecf", e->cmecf);
+	if (rq != NULL)
+		uid_field(&kv, "peer_uid", rq->peer.uid);
+	if (e->names != NULL)
+		kv_str(&kv, "names", e->names);
+	if (e->txn != 0)
+		kv_fmt(&kv, "txn", "%llu", (unsigned long long)e->txn);
+	finish(&kv, rq, e->result, e->reason, e->detail);
+}
+
+void
+event_clerk(const struct request *rq, const struct clerk_event *e)
+{
+	struct kv kv;
+
+	begin(&kv, e->action);
+	uid_field(&kv, "admin_uid", rq->peer.uid);
+	kv_quoted(&kv, "cmecf", e->cmecf);
+	if (e->pacer != NULL)
+		kv_quoted(&kv, "pacer", e->pacer);
+	if (e->txn != 0)
+		kv_fmt(&kv, "txn", "%llu", (unsigned long long)e->txn);
+	if (e->expires != 0)
+		kv_int(&kv, "expires", (long long)e->expires);
+	if (e->note != NULL)
+		kv_quoted(&kv, "note", e->note);
+	finish(&kv, rq, e->result, e->reason, e->detail);
+}
+
+void
+event_run(const struct request *rq, const struct run_event *e)
+{
+	struct kv kv;
+
+	begin(&kv, e->action);
+	uid_field(&kv, "admin_uid", rq->peer.uid);
+	if (e->counted) {
+		kv_int(&kv, "cmecf", (long long)e->cmecf);
+		kv_int(&kv, "pacer", (long long)e->pacer);
+	}
+	if (e->findings >= 0)
+		kv_int(&kv, "findings", e->findings);
+	finish(&kv, rq, e->result, e->reason, e->detail);
+}
+
+void
+event_mail(uint64_t txn, const char *to, const char *result, const char *reason,
+	   const char *detail, int tries, long retry_in_s)
+{
+	struct kv kv;
+
+	begin(&kv, "mail");
+	kv_fmt(&kv, "txn", "%llu", (unsigned long long)txn);
+	kv_quoted(&kv, "to", to);
+	if (tries > 0)
+		kv_int(&kv, "tries", tries);
+	if (tries > 0 && retry_in_s >= 0)
+		kv_int(&kv, "retry_in_s", retry_in_s);
+	finish(&kv, NULL, result, reason, detail);
 }

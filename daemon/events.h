@@ -1,30 +1,74 @@
 /*
- * events.h - the one syslog line per attempt.  Every decision, drop,
- * redaction answer and admin action goes through here, so the log format
- * lives in one place (DESIGN.md "Logging").
+ * events.h - every syslog line about an attempt: PAM decisions, redaction
+ * answers, lookups, links, clerk commands, report and lint, mail, reloads
+ * and requests that never reached a decision.  Nothing else in the daemon
+ * builds a key=value line, so the whole log format is in events.c, and
+ * ecflinkd(8)'s LOGGING section is checked against it (tests/check_events.sh).
+ *
+ * Each line reads: event=WHAT, the fields naming who and what, then the
+ * facts, then the shared tail result= reason= detail= ms= (a field without
+ * a value is left out or written "-", as kv.h says).
  */
 #ifndef ECFLINK_EVENTS_H
 #define ECFLINK_EVENTS_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "decide.h"
 #include "redaction.h"
-#include "server.h"
+#include "request.h"
+
+/* One link attempt (link.c). */
+struct link_event {
+	const char *phase;		/* prepare | commit */
+	const char *pacer, *cmecf;	/* logins as given */
+	const char *names;		/* how alike the names are, or NULL */
+	uint64_t txn;			/* 0: none taken */
+	const char *result, *reason, *detail;
+};
+
+/* One clerk command on one account (admin.c). */
+struct clerk_event {
+	const char *action;		/* reset_link_code | unlink */
+	const char *cmecf, *pacer;
+	uint64_t txn;
+	time_t expires;			/* a reset code's; 0: none */
+	const char *note;
+	const char *result, *reason, *detail;
+};
+
+/* One whole-directory run (report.c, lint.c). */
+struct run_event {
+	const char *action;		/* report | lint */
+	bool counted;			/* the bases were read: cmecf= pacer= */
+	size_t cmecf, pacer;
+	long long findings;		/* lint only; -1: none to tell */
+	const char *result, *reason, *detail;
+};
 
 const char *event_realm_name(enum proto_realm realm);
 const char *event_state_name(enum proto_state state);
-/* Milliseconds since the request arrived, for the ms= field. */
-double event_elapsed_ms(const struct request *rq);
 
 void event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d);
 void event_redaction(const struct redaction_pending *p, bool accepted, const char *reason);
+/* A token_expired_fn for redaction tokens: logs the notice as unanswered. */
+void event_redaction_unanswered(const void *pending, int expired);
 void event_lookup(const struct request *rq, enum proto_realm realm, const char *user,
 		  const char *result, const struct account *a, const char *detail);
 void event_ping(const struct request *rq);
 /* A request that never reached a decision (bad frame, timeout, busy). */
 void event_drop(const struct request *rq, const char *reason, const char *detail);
-void event_admin(const char *action, uid_t uid, const char *result, const char *reason);
+/* A request of a type the sender's peer class may not make. */
+void event_denied(const struct request *rq, const char *action);
+void event_reload(uid_t sender, const char *result, const char *reason);
+/* rq is NULL for a preparation logged when its token lapses. */
+void event_link(const struct request *rq, const struct link_event *e);
+void event_clerk(const struct request *rq, const struct clerk_event *e);
+void event_run(const struct request *rq, const struct run_event *e);
+/* tries 0: not counted; retry_in_s < 0: no retry planned. */
+void event_mail(uint64_t txn, const char *to, const char *result, const char *reason,
+		const char *detail, int tries, long retry_in_s);
 
 #endif

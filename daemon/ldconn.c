@@ -111,14 +111,14 @@ note_failure(struct ldconn *c)
 /* Opens c if needed: initialize, options, StartTLS, and for service
  * connections a bind as ldap.bind_dn.  0 when usable. */
 static enum dir_rc
-ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t deadline,
+ensure(struct ldconn *c, const struct config *cfg, int64_t deadline,
        struct ldconn_err *err)
 {
 	char uris[4096];
 	int rc, v3 = LDAP_VERSION3;
 	struct berval cred;
 
-	if (c->ld != NULL && c->gen == gen)
+	if (c->ld != NULL && c->gen == cfg->generation)
 		return DIR_OK;
 	ldconn_drop(c);
 	if (clock_now_ms() < c->retry_at) {
@@ -161,7 +161,7 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 		}
 	}
 	if (c->kind == LDCONN_BIND) {
-		c->gen = gen;
+		c->gen = cfg->generation;
 		return DIR_OK;
 	}
 	cred.bv_val = cfg->bind_password;
@@ -172,7 +172,7 @@ ensure(struct ldconn *c, const struct config *cfg, unsigned int gen, int64_t dea
 		note_failure(c);
 		return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
 	}
-	c->gen = gen;
+	c->gen = cfg->generation;
 	c->backoff_ms = 0;
 	c->retry_at = 0;
 	return DIR_OK;
@@ -199,7 +199,7 @@ classify(struct ldconn *c, int rc, const char *what, struct ldconn_err *err)
 }
 
 enum dir_rc
-ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *base,
+ldconn_search(struct ldconn *c, const struct config *cfg, const char *base,
 	      const char *filter, char **attrs, int sizelimit, int64_t deadline,
 	      LDAPMessage **res, struct ldconn_err *err)
 {
@@ -207,12 +207,12 @@ ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
 
 	*res = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
-		bool fresh = c->ld == NULL || c->gen != gen;
+		bool fresh = c->ld == NULL || c->gen != cfg->generation;
 		struct timeval tv;
 		enum dir_rc d;
 		int rc;
 
-		d = ensure(c, cfg, gen, deadline, err);
+		d = ensure(c, cfg, deadline, err);
 		if (d != DIR_OK)
 			return d;
 		if (ldconn_budget(cfg, deadline, &tv) < 0) {
@@ -289,7 +289,7 @@ page_cookie(LDAP *ld, LDAPMessage *res, const char *base, struct berval *cookie,
 }
 
 enum dir_rc
-ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen,
+ldconn_search_paged(struct ldconn *c, const struct config *cfg,
 		    const char *base, const char *filter, char **attrs, int page_size,
 		    int64_t deadline, ldconn_entry_fn fn, void *ctx, struct ldconn_err *err)
 {
@@ -305,10 +305,10 @@ ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen
 
 	snprintf(what, sizeof(what), "LDAP paged search %s under %s", filter, base);
 	for (;;) {
-		bool fresh = c->ld == NULL || c->gen != gen;
+		bool fresh = c->ld == NULL || c->gen != cfg->generation;
 		struct timeval tv;
 
-		d = ensure(c, cfg, gen, deadline, err);
+		d = ensure(c, cfg, deadline, err);
 		if (d != DIR_OK)
 			goto out;
 		if (ldconn_budget(cfg, deadline, &tv) < 0) {
@@ -375,7 +375,7 @@ out:
 }
 
 enum dir_rc
-ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *dn,
+ldconn_user_bind(struct ldconn *c, const struct config *cfg, const char *dn,
 		 const char *password, int64_t deadline, struct ldconn_err *err)
 {
 	struct berval cred;
@@ -389,11 +389,11 @@ ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, c
 	cred.bv_val = (char *)password;
 	cred.bv_len = strlen(password);
 	for (attempt = 0; attempt < 2; attempt++) {
-		bool fresh = c->ld == NULL || c->gen != gen;
+		bool fresh = c->ld == NULL || c->gen != cfg->generation;
 		enum dir_rc d;
 		int rc;
 
-		d = ensure(c, cfg, gen, deadline, err);
+		d = ensure(c, cfg, deadline, err);
 		if (d != DIR_OK)
 			return d;
 		if (set_timeouts(c, cfg, deadline) < 0) {
@@ -420,7 +420,7 @@ ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen, c
 }
 
 enum dir_rc
-ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *dn,
+ldconn_modify(struct ldconn *c, const struct config *cfg, const char *dn,
 	      LDAPMod **mods, LDAPControl **ctrls, int64_t deadline, LDAPControl ***resctrls,
 	      int *ldrc, bool *uncertain, struct ldconn_err *err)
 {
@@ -435,9 +435,9 @@ ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
 	if (resctrls != NULL)
 		*resctrls = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
-		bool fresh = c->ld == NULL || c->gen != gen;
+		bool fresh = c->ld == NULL || c->gen != cfg->generation;
 
-		d = ensure(c, cfg, gen, deadline, err);
+		d = ensure(c, cfg, deadline, err);
 		if (d != DIR_OK)
 			return d;
 		rc = ldap_modify_ext(c->ld, dn, mods, ctrls, NULL, &msgid);
@@ -497,7 +497,7 @@ ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
 }
 
 enum dir_rc
-ldconn_modify_asserting(struct ldconn *c, const struct config *cfg, unsigned int gen,
+ldconn_modify_asserting(struct ldconn *c, const struct config *cfg,
 			const char *dn, LDAPMod **mods, const char *assertion, int64_t deadline,
 			int *ldrc, bool *uncertain, struct ldconn_err *err)
 {
@@ -508,7 +508,7 @@ ldconn_modify_asserting(struct ldconn *c, const struct config *cfg, unsigned int
 	*ldrc = -1;
 	*uncertain = false;
 	/* The encoder wants a handle, so the connection is opened first. */
-	rc = ensure(c, cfg, gen, deadline, err);
+	rc = ensure(c, cfg, deadline, err);
 	if (rc != DIR_OK)
 		return rc;
 	if (ldap_create_assertion_control_value(c->ld, (char *)assertion, &av) != LDAP_SUCCESS ||
@@ -519,7 +519,7 @@ ldconn_modify_asserting(struct ldconn *c, const struct config *cfg, unsigned int
 	}
 	ber_memfree(av.bv_val);
 	ctrls[0] = ctrl;
-	rc = ldconn_modify(c, cfg, gen, dn, mods, ctrls, deadline, NULL, ldrc, uncertain, err);
+	rc = ldconn_modify(c, cfg, dn, mods, ctrls, deadline, NULL, ldrc, uncertain, err);
 	ldap_control_free(ctrl);
 	return rc;
 }

@@ -52,7 +52,7 @@ void ldconn_drop(struct ldconn *c);
  * result for the caller to ldap_msgfree().  A connection found stale is
  * reopened once within the deadline.
  */
-enum dir_rc ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen,
+enum dir_rc ldconn_search(struct ldconn *c, const struct config *cfg,
 			  const char *base, const char *filter, char **attrs, int sizelimit,
 			  int64_t deadline, LDAPMessage **res, struct ldconn_err *err);
 
@@ -68,13 +68,13 @@ typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldcon
  * lost midway fails the read (fn has seen entries that cannot be taken
  * back, so the caller must discard what it gathered).
  */
-enum dir_rc ldconn_search_paged(struct ldconn *c, const struct config *cfg, unsigned int gen,
+enum dir_rc ldconn_search_paged(struct ldconn *c, const struct config *cfg,
 				const char *base, const char *filter, char **attrs,
 				int page_size, int64_t deadline, ldconn_entry_fn fn, void *ctx,
 				struct ldconn_err *err);
 
 /* Simple bind as dn with password on c (an LDCONN_BIND connection). */
-enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigned int gen,
+enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg,
 			     const char *dn, const char *password, int64_t deadline,
 			     struct ldconn_err *err);
 
@@ -86,7 +86,7 @@ enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg, unsigne
  * or a constraint (slapo-unique) refused it.  *uncertain is set when the
  * request was sent but no answer came in time: it may have been applied.
  */
-enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned int gen,
+enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg,
 			  const char *dn, LDAPMod **mods, LDAPControl **ctrls, int64_t deadline,
 			  LDAPControl ***resctrls, int *ldrc, bool *uncertain,
 			  struct ldconn_err *err);
@@ -96,8 +96,7 @@ enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg, unsigned i
  * Modify applies only if the entry matches it, else DIR_CONFLICT with
  * *ldrc LDAP_ASSERTION_FAILED.
  */
-enum dir_rc ldconn_modify_asserting(struct ldconn *c, const struct config *cfg,
-				    unsigned int gen, const char *dn, LDAPMod **mods,
+enum dir_rc ldconn_modify_asserting(struct ldconn *c, const struct config *cfg, const char *dn, LDAPMod **mods,
 				    const char *assertion, int64_t deadline, int *ldrc,
 				    bool *uncertain, struct ldconn_err *err);
 

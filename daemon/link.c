@@ -13,15 +13,14 @@
 #include <time.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "decide.h"
-#include "dispatch.h"
 #include "events.h"
+#include "live_config.h"
 #include "locks.h"
 #include "log.h"
-#include "mailer.h"
 #include "namecmp.h"
 #include "resetcode.h"
-#include "clock.h"
 #include "spool.h"
 #include "throttle.h"
 #include "tokens.h"
@@ -63,28 +62,14 @@ prepared_init(void)
 }
 
 static void
-event_link(const struct request *rq, const struct attempt *a)
+log_attempt(const struct request *rq, const struct attempt *a)
 {
-	struct kv kv;
+	struct link_event e = { .phase = a->phase, .pacer = a->pacer, .cmecf = a->cmecf,
+				.names = a->have_grade ? namecmp_grade_name(a->grade) : NULL,
+				.txn = a->txn, .result = a->result, .reason = a->reason,
+				.detail = a->detail };
 
-	kv_init(&kv);
-	kv_str(&kv, "event", "link");
-	kv_str(&kv, "phase", a->phase);
-	kv_quoted(&kv, "pacer", a->pacer);
-	kv_quoted(&kv, "cmecf", a->cmecf);
-	if (rq != NULL)
-		kv_int(&kv, "peer_uid", (long long)rq->uid);
-	kv_str(&kv, "result", a->result);
-	kv_str(&kv, "reason", a->reason);
-	if (a->have_grade)
-		kv_str(&kv, "names", namecmp_grade_name(a->grade));
-	if (a->txn != 0)
-		kv_fmt(&kv, "txn", "%llu", (unsigned long long)a->txn);
-	if (a->detail[0] != '\0')
-		kv_quoted(&kv, "detail", a->detail);
-	if (rq != NULL)
-		kv_fmt(&kv, "ms", "%.2f", event_elapsed_ms(rq));
-	log_event(&kv);
+	event_link(rq, &e);
 }
 
 static void
@@ -142,10 +127,9 @@ fail_directory(struct attempt *a, enum dir_rc rc, const struct ldconn_err *err)
 
 /* Reads the CM/ECF entry's reset code hash and expiry (service DN only). */
 static enum dir_rc
-read_secret(struct worker *w, const struct config *cfg, unsigned int gen, const char *dn,
-	    int64_t deadline, char *hash, size_t hlen, time_t *expires,
-	    struct ldconn_err *err)
+read_secret(struct req_ctx *c, const char *dn, char *hash, size_t hlen, time_t *expires)
 {
+	struct ldconn *rd = &c->w->dc.read;
 	static char *attrs[] = { "ecfLinkSecret", "ecfLinkSecretExpires", NULL };
 	struct berval **v;
 	LDAPMessage *res, *e;
@@ -153,13 +137,13 @@ read_secret(struct worker *w, const struct config *cfg, unsigned int gen, const 
 
 	hash[0] = '\0';
 	*expires = 0;
-	rc = ldconn_search(&w->dc.read, cfg, gen, dn, "(objectClass=ecfAccount)", attrs, 1,
-			   deadline, &res, err);
+	rc = ldconn_search(rd, c->cfg, dn, "(objectClass=ecfAccount)", attrs, 1, c->deadline,
+			   &res, &c->err);
 	if (rc != DIR_OK)
 		return rc;
-	e = ldap_first_entry(w->dc.read.ld, res);
+	e = ldap_first_entry(rd->ld, res);
 	if (e != NULL) {
-		v = ldap_get_values_len(w->dc.read.ld, e, "ecfLinkSecret");
+		v = ldap_get_values_len(rd->ld, e, "ecfLinkSecret");
 		if (v != NULL && v[0] != NULL && v[0]->bv_len < hlen) {
 			memcpy(hash, v[0]->bv_val, v[0]->bv_len);
 			hash[v[0]->bv_len] = '\0';
@@ -167,7 +151,7 @@ read_secret(struct worker *w, const struct config *cfg, unsigned int gen, const 
 		if (v != NULL && v[0] != NULL)
 			explicit_bzero(v[0]->bv_val, v[0]->bv_len);
 		ldap_value_free_len(v);
-		v = ldap_get_values_len(w->dc.read.ld, e, "ecfLinkSecretExpires");
+		v = ldap_get_values_len(rd->ld, e, "ecfLinkSecretExpires");
 		if (v != NULL && v[0] != NULL && v[0]->bv_len < 32) {
 			char buf[32];
 
@@ -184,21 +168,20 @@ read_secret(struct worker *w, const struct config *cfg, unsigned int gen, const 
 
 /* Checks the CM/ECF side's password or reset code; 0 when it is good. */
 static int
-check_cmecf_credential(struct worker *w, const struct config *cfg, unsigned int gen,
-		       const struct account *cmecf, const char *password, const char *code,
-		       int64_t deadline, struct attempt *a)
+check_cmecf_credential(struct req_ctx *c, const struct account *cmecf, const char *password,
+		       const char *code, struct attempt *a)
 {
-	struct ldconn_err err = { "" };
 	char hash[512];
 	time_t expires;
 	enum dir_rc rc;
 
 	if (code == NULL) {
-		rc = ldconn_user_bind(&w->dc.bind, cfg, gen, cmecf->dn, password, deadline, &err);
+		rc = ldconn_user_bind(&c->w->dc.bind, c->cfg, cmecf->dn, password, c->deadline,
+				      &c->err);
 		if (rc == DIR_OK)
 			return 0;
 		if (rc != DIR_BAD_CREDENTIALS) {
-			fail_directory(a, rc, &err);
+			fail_directory(a, rc, &c->err);
 			return -1;
 		}
 		refuse(a, PLR_BAD_CREDENTIALS, "deny",
@@ -206,9 +189,9 @@ check_cmecf_credential(struct worker *w, const struct config *cfg, unsigned int 
 		       bad_credentials);
 		return -1;
 	}
-	rc = read_secret(w, cfg, gen, cmecf->dn, deadline, hash, sizeof(hash), &expires, &err);
+	rc = read_secret(c, cmecf->dn, hash, sizeof(hash), &expires);
 	if (rc != DIR_OK) {
-		fail_directory(a, rc, &err);
+		fail_directory(a, rc, &c->err);
 		return -1;
 	}
 	if (hash[0] == '\0' || !resetcode_verify(code, hash)) {
@@ -256,14 +239,15 @@ refuse_cmecf_linked(struct attempt *a, const char *login)
  * pass and p is filled.
  */
 static int
-prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
-	       const struct request *rq, const struct proto_msg *m, bool trusted,
-	       int64_t deadline, struct prepared *p, struct attempt *a)
+prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struct prepared *p,
+	       struct attempt *a)
 {
+	const struct config *cfg = c->cfg;
+	struct dir_conns *dc = &c->w->dc;
+	int64_t deadline = c->deadline;
 	const char *pacer_pw = proto_str(m, PT_PASSWORD);
 	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
 	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
-	struct ldconn_err err = { "" };
 	char cmecf_key[300], when[128];
 	int64_t retry;
 	enum dir_rc rc;
@@ -282,24 +266,24 @@ prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
 	if (trusted && addr != NULL)
 		throttle_key(p->throttle_peer, sizeof(p->throttle_peer), "addr", addr);
 	else
-		snprintf(p->throttle_peer, sizeof(p->throttle_peer), "uid:%u", (unsigned)rq->uid);
+		snprintf(p->throttle_peer, sizeof(p->throttle_peer), "uid:%u", (unsigned)c->rq->peer.uid);
 	if (throttle_locked(cmecf_key, clock_now_ms(), &retry) ||
 	    throttle_locked(p->throttle_peer, clock_now_ms(), &retry)) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
 		return -1;
 	}
-	rc = dir_find(&w->dc, cfg, gen, PR_REALM_PACER, a->pacer, deadline, &p->pacer, &err);
+	rc = dir_find(dc, cfg, PR_REALM_PACER, a->pacer, deadline, &p->pacer, &c->err);
 	if (rc == DIR_NOT_FOUND) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_pacer", bad_credentials);
 		count_failure(cfg, cmecf_key, p->throttle_peer);
 		return -1;
 	}
 	if (rc != DIR_OK) {
-		fail_directory(a, rc, &err);
+		fail_directory(a, rc, &c->err);
 		return -1;
 	}
 	if (!trusted || pacer_pw != NULL) {
-		rc = ldconn_user_bind(&w->dc.bind, cfg, gen, p->pacer.dn, pacer_pw, deadline, &err);
+		rc = ldconn_user_bind(&dc->bind, cfg, p->pacer.dn, pacer_pw, deadline, &c->err);
 		if (rc == DIR_BAD_CREDENTIALS) {
 			refuse(a, PLR_BAD_CREDENTIALS, "deny", "bad_pacer_password",
 			       bad_credentials);
@@ -307,18 +291,18 @@ prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
 			return -1;
 		}
 		if (rc != DIR_OK) {
-			fail_directory(a, rc, &err);
+			fail_directory(a, rc, &c->err);
 			return -1;
 		}
 	}
-	rc = dir_find(&w->dc, cfg, gen, PR_REALM_CMECF, a->cmecf, deadline, &p->cmecf, &err);
+	rc = dir_find(dc, cfg, PR_REALM_CMECF, a->cmecf, deadline, &p->cmecf, &c->err);
 	if (rc == DIR_NOT_FOUND) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_cmecf", bad_credentials);
 		count_failure(cfg, cmecf_key, p->throttle_peer);
 		return -1;
 	}
 	if (rc != DIR_OK) {
-		fail_directory(a, rc, &err);
+		fail_directory(a, rc, &c->err);
 		return -1;
 	}
 	if (p->cmecf.state == PST_LEGACY_LINKED) {
@@ -342,15 +326,15 @@ prepare_checks(struct worker *w, const struct config *cfg, unsigned int gen,
 		return -1;
 	}
 	p->reset_code = code != NULL;
-	if (check_cmecf_credential(w, cfg, gen, &p->cmecf, cmecf_pw, code, deadline, a) < 0) {
+	if (check_cmecf_credential(c, &p->cmecf, cmecf_pw, code, a) < 0) {
 		struct account again;
 
 		if (a->code != PLR_BAD_CREDENTIALS)
 			return -1;
 		/* A racing link may have retired the password just now: say
 		 * so, rather than "wrong password", and count no failure. */
-		if (dir_find(&w->dc, cfg, gen, PR_REALM_CMECF, a->cmecf, deadline, &again,
-			     &err) == DIR_OK &&
+		if (dir_find(dc, cfg, PR_REALM_CMECF, a->cmecf, deadline, &again,
+			     &c->err) == DIR_OK &&
 		    again.state == PST_LEGACY_LINKED) {
 			refuse_cmecf_linked(a, again.login);
 			return -1;
@@ -374,14 +358,12 @@ put_reply(struct proto_buf *b, const struct attempt *a)
 static void log_unused(const void *payload, int expired);
 
 void
-link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
-	     const struct request *rq, const struct proto_msg *m, int64_t deadline,
-	     struct proto_buf *b)
+link_prepare(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 {
 	struct attempt a = { .phase = "prepare" };
 	struct prepared p;
 	char token[TOKEN_LEN + 1];
-	bool trusted = dispatch_peer_in_group(rq, cfg->frontend_group);
+	bool trusted = (c->peer & (PC_ROOT | PC_FRONTEND)) != 0;
 
 	pthread_once(&prepared_once, prepared_init);
 	memset(&p, 0, sizeof(p));
@@ -397,26 +379,27 @@ link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
 			      "front end may leave the password out), the CM/ECF login, and "
 			      "either its password or a reset code");
 		refuse(&a, PLR_UNAVAIL, "error", "bad_request", "");
-		event_link(rq, &a);
+		log_attempt(c->rq, &a);
 		return;
 	}
 	if (!dir_valid_login(a.pacer) || !dir_valid_login(a.cmecf)) {
 		refuse(&a, PLR_BAD_CREDENTIALS, "deny", "invalid_login", bad_credentials);
 		put_reply(b, &a);
-		event_link(rq, &a);
+		log_attempt(c->rq, &a);
 		return;
 	}
-	if (prepare_checks(w, cfg, gen, rq, m, trusted, deadline, &p, &a) < 0) {
+	if (prepare_checks(c, m, trusted, &p, &a) < 0) {
 		put_reply(b, &a);
-		event_link(rq, &a);
+		log_attempt(c->rq, &a);
 		return;
 	}
 	p.grade = namecmp_grade(p.cmecf.name, p.pacer.name);
-	if (tokens_issue(&prepared_store, &p, rq->uid, PREPARE_TTL_S, token, log_unused) < 0) {
+	if (tokens_issue(&prepared_store, &p, c->rq->peer.uid, PREPARE_TTL_S, token, log_unused) <
+	    0) {
 		refuse(&a, PLR_UNAVAIL, "error", "token_unavailable",
 		       "ecflinkd cannot take more link requests right now; try again shortly.");
 		put_reply(b, &a);
-		event_link(rq, &a);
+		log_attempt(c->rq, &a);
 		return;
 	}
 	/* Logged when committed or when the token expires: one line per attempt. */
@@ -440,7 +423,7 @@ log_unused(const void *payload, int expired)
 			     .reason = expired ? "not_committed" : "daemon_stopped",
 			     .grade = p->grade, .have_grade = true };
 
-	event_link(NULL, &a);
+	log_attempt(NULL, &a);
 }
 
 void
@@ -504,10 +487,11 @@ out:
 	return rc;
 }
 
-enum dir_rc
-link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen, int64_t deadline,
-	      uint64_t *txn, struct ldconn_err *err)
+/* The next Transaction ID, from ldap.counter_dn on the write URI. */
+static enum dir_rc
+next_txn(struct req_ctx *c, uint64_t *txn)
 {
+	const struct config *cfg = c->cfg;
 	char *one[] = { "1", NULL };
 	LDAPMod inc = { .mod_op = LDAP_MOD_INCREMENT, .mod_type = "ecfNextTransaction",
 			.mod_vals.modv_strvals = one };
@@ -519,17 +503,17 @@ link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen, int6
 	int ldrc;
 
 	if (postread_control(&ctrl) < 0) {
-		snprintf(err->msg, sizeof(err->msg), "cannot encode the post-read control");
+		snprintf(c->err.msg, sizeof(c->err.msg), "cannot encode the post-read control");
 		return DIR_ERROR;
 	}
 	ctrls[0] = ctrl;
-	rc = ldconn_modify(&w->dc.write, cfg, gen, cfg->counter_dn, mods, ctrls, deadline,
-			   &resctrls, &ldrc, &uncertain, err);
+	rc = ldconn_modify(&c->w->dc.write, cfg, cfg->counter_dn, mods, ctrls, c->deadline,
+			   &resctrls, &ldrc, &uncertain, &c->err);
 	ldap_control_free(ctrl);
 	if (rc != DIR_OK)
 		return rc;
 	if (postread_value(resctrls, &next) < 0 || next == 0) {
-		snprintf(err->msg, sizeof(err->msg),
+		snprintf(c->err.msg, sizeof(c->err.msg),
 			 "%s: no usable ecfNextTransaction in the post-read control",
 			 cfg->counter_dn);
 		rc = DIR_ERROR;
@@ -543,14 +527,14 @@ link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen, int6
 
 /* Searches the write URI for a CM/ECF entry matching filter (one value). */
 static enum dir_rc
-write_side_count(struct worker *w, const struct config *cfg, unsigned int gen,
+write_side_count(struct worker *w, const struct config *cfg,
 		 const char *filter, int64_t deadline, int *count, struct ldconn_err *err)
 {
 	static char *attrs[] = { "1.1", NULL };
 	LDAPMessage *res;
 	enum dir_rc rc;
 
-	rc = ldconn_search(&w->dc.write, cfg, gen, cfg->cmecf_base, filter, attrs, 0, deadline,
+	rc = ldconn_search(&w->dc.write, cfg, cfg->cmecf_base, filter, attrs, 0, deadline,
 			   &res, err);
 	if (rc != DIR_OK)
 		return rc;
@@ -565,16 +549,15 @@ link_txn_exists(uint64_t txn, void *ctx)
 	struct worker *w = ctx;
 	struct ldconn_err err = { "" };
 	const struct config *cfg;
-	unsigned int gen;
 	char filter[96];
 	enum dir_rc rc;
 	int n = 0;
 
 	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkTransaction=%llu))",
 		 (unsigned long long)txn);
-	cfg = server_config(&gen);
-	rc = write_side_count(w, cfg, gen, filter, clock_now_ms() + cfg->timeout_ms, &n, &err);
-	server_config_release(cfg);
+	cfg = live_config_get();
+	rc = write_side_count(w, cfg, filter, clock_now_ms() + cfg->timeout_ms, &n, &err);
+	live_config_put(cfg);
 	if (rc != DIR_OK) {
 		log_warnx("cannot tell whether transaction %llu was linked: %s",
 			  (unsigned long long)txn, err.msg);
@@ -589,20 +572,17 @@ void
 link_reconcile_stale(struct worker *w)
 {
 	const struct config *cfg;
-	unsigned int gen;
 	struct stat st;
 
-	cfg = server_config(&gen);
+	cfg = live_config_get();
 	if (cfg != NULL && stat(cfg->spool_dir, &st) == 0)
 		spool_reconcile_stale(cfg, STALE_PENDING_S, link_txn_exists, w);
-	server_config_release(cfg);
+	live_config_put(cfg);
 }
 
 /* The link Modify; DIR_OK when this transaction's link is in place. */
 static enum dir_rc
-write_link(struct worker *w, const struct config *cfg, unsigned int gen,
-	   const struct prepared *p, uint64_t txn, time_t now, int64_t deadline,
-	   struct ldconn_err *err, int *ldrc)
+write_link(struct req_ctx *c, const struct prepared *p, uint64_t txn, time_t now, int *ldrc)
 {
 	char tbuf[32], nbuf[24], *v_pacer[] = { (char *)p->pacer.login, NULL };
 	char *v_time[] = { tbuf, NULL }, *v_txn[] = { nbuf, NULL };
@@ -625,14 +605,14 @@ write_link(struct worker *w, const struct config *cfg, unsigned int gen,
 	gmtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y%m%d%H%M%SZ", &tm);
 	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)txn);
-	rc = ldconn_modify_asserting(&w->dc.write, cfg, gen, p->cmecf.dn, mods,
-				     "(!(ecfLinkedPacer=*))", deadline, ldrc, &uncertain, err);
+	rc = ldconn_modify_asserting(&c->w->dc.write, c->cfg, p->cmecf.dn, mods,
+				     "(!(ecfLinkedPacer=*))", c->deadline, ldrc, &uncertain, &c->err);
 	if (rc == DIR_OK)
 		return DIR_OK;
 	/* A lost race, or our own Modify applied before its answer was lost:
 	 * the entry tells which. */
 	if (rc == DIR_CONFLICT || uncertain) {
-		int ours = link_txn_exists(txn, w);
+		int ours = link_txn_exists(txn, c->w);
 
 		if (ours == 1)
 			return DIR_OK;
@@ -644,10 +624,9 @@ write_link(struct worker *w, const struct config *cfg, unsigned int gen,
 
 /* The write half of a link, under the per-login locks. */
 static void
-commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
-	      const struct prepared *p, int64_t deadline, struct attempt *a, time_t *when)
+commit_locked(struct req_ctx *c, const struct prepared *p, struct attempt *a, time_t *when)
 {
-	struct ldconn_err err = { "" };
+	const struct config *cfg = c->cfg;
 	struct link_notice n;
 	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 64];
 	enum dir_rc rc;
@@ -659,9 +638,9 @@ commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
 		return;
 	}
 	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkedPacer=%s))", esc);
-	rc = write_side_count(w, cfg, gen, filter, deadline, &count, &err);
+	rc = write_side_count(c->w, cfg, filter, c->deadline, &count, &c->err);
 	if (rc != DIR_OK) {
-		fail_directory(a, rc, &err);
+		fail_directory(a, rc, &c->err);
 		return;
 	}
 	if (count > 0) {
@@ -669,9 +648,9 @@ commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
 		       "Your PACER account is already linked to a CM/ECF account in this court.");
 		return;
 	}
-	rc = link_next_txn(w, cfg, gen, deadline, &a->txn, &err);
+	rc = next_txn(c, &a->txn);
 	if (rc != DIR_OK) {
-		fail_directory(a, rc, &err);
+		fail_directory(a, rc, &c->err);
 		return;
 	}
 	memset(&n, 0, sizeof(n));
@@ -687,7 +666,7 @@ commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
 		       "Try again later.");
 		return;
 	}
-	rc = write_link(w, cfg, gen, p, a->txn, *when, deadline, &err, &ldrc);
+	rc = write_link(c, p, a->txn, *when, &ldrc);
 	if (rc == DIR_OK) {
 		if (spool_mark_ready(cfg, a->txn) < 0)
 			log_warnx("transaction %llu linked, but its notice stays pending until "
@@ -698,7 +677,7 @@ commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
 	}
 	if (rc == DIR_UNAVAILABLE) {
 		/* Maybe applied: the pending notice stays for reconciliation. */
-		fail_directory(a, rc, &err);
+		fail_directory(a, rc, &c->err);
 		refuse(a, PLR_UNAVAIL, "error", "link_uncertain",
 		       "The court's directory did not confirm the link in time; it may have been "
 		       "made. Check again in a few minutes before trying again.");
@@ -712,15 +691,13 @@ commit_locked(struct worker *w, const struct config *cfg, unsigned int gen,
 		refuse(a, PLR_PACER_LINKED, "deny", "pacer_already_linked",
 		       "Your PACER account was linked by another request a moment ago.");
 	} else {
-		fail_directory(a, rc, &err);
+		fail_directory(a, rc, &c->err);
 	}
-	snprintf(a->detail, sizeof(a->detail), "%s", err.msg);
+	snprintf(a->detail, sizeof(a->detail), "%s", c->err.msg);
 }
 
 void
-link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
-	    const struct request *rq, const struct proto_msg *m, int64_t deadline,
-	    struct proto_buf *b)
+link_commit(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 {
 	const char *token = proto_str(m, PT_TOKEN);
 	struct attempt a = { .phase = "commit", .result = "error" };
@@ -730,11 +707,11 @@ link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
 
 	pthread_once(&prepared_once, prepared_init);
 	proto_u32(m, PT_CONFIRM, &confirm);
-	if (token == NULL || tokens_redeem(&prepared_store, token, rq->uid, &p) < 0) {
+	if (token == NULL || tokens_redeem(&prepared_store, token, c->rq->peer.uid, &p) < 0) {
 		refuse(&a, PLR_EXPIRED, "deny", "token_unknown",
 		       "This link request has expired or was already used; start again.");
 		put_reply(b, &a);
-		event_link(rq, &a);
+		log_attempt(c->rq, &a);
 		return;
 	}
 	a.pacer = p.pacer.login;
@@ -744,11 +721,11 @@ link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
 	if (p.grade != PG_EXACT && confirm != 1) {
 		refuse(&a, PLR_CONFIRM_REQUIRED, "deny", "not_confirmed",
 		       "The names differ, and the link was not confirmed; nothing was changed.");
-	} else if (locks_acquire(p.pacer.login, p.cmecf.login, deadline) < 0) {
+	} else if (locks_acquire(p.pacer.login, p.cmecf.login, c->deadline) < 0) {
 		refuse(&a, PLR_UNAVAIL, "error", "busy",
 		       "Another request for one of these accounts is running; try again.");
 	} else {
-		commit_locked(w, cfg, gen, &p, deadline, &a, &when);
+		commit_locked(c, &p, &a, &when);
 		locks_release(p.pacer.login, p.cmecf.login);
 	}
 	if (a.code == PLR_OK) {
@@ -768,6 +745,6 @@ link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
 		proto_put_str(b, PT_LOGIN, p.cmecf.login);
 		proto_put_str(b, PT_LINKED, p.pacer.login);
 	}
-	event_link(rq, &a);
+	log_attempt(c->rq, &a);
 	explicit_bzero(&p, sizeof(p));
 }

@@ -16,30 +16,17 @@
 
 #include <stdint.h>
 
-#include "config.h"
-#include "proto.h"
-#include "server.h"
+#include "request.h"
 
-void link_prepare(struct worker *w, const struct config *cfg, unsigned int gen,
-		  const struct request *rq, const struct proto_msg *m, int64_t deadline,
-		  struct proto_buf *b);
-void link_commit(struct worker *w, const struct config *cfg, unsigned int gen,
-		 const struct request *rq, const struct proto_msg *m, int64_t deadline,
-		 struct proto_buf *b);
+void link_prepare(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b);
+void link_commit(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b);
 /* Logs and drops preparations never committed (all of them at stop). */
 void link_sweep(int all);
 
 /*
- * Allocates the next Transaction ID from ldap.counter_dn on the write
- * connection.  DIR_OK with *txn set.
- */
-enum dir_rc link_next_txn(struct worker *w, const struct config *cfg, unsigned int gen,
-			  int64_t deadline, uint64_t *txn, struct ldconn_err *err);
-
-/*
  * Settles notices left pending by a link Modify whose answer never came
  * (older than ten minutes, far past any request's deadline), on worker w's
- * connections.  Called now and then from a worker.
+ * connections.  A timer chore, run now and then by a worker.
  */
 void link_reconcile_stale(struct worker *w);
 

@@ -21,9 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "server.h"
 #include "clock.h"
+#include "events.h"
+#include "live_config.h"
+#include "log.h"
 #include "spool.h"
 
 #define MAX_ARGS 32
@@ -157,18 +158,17 @@ static int
 mail_cfg_load(struct mail_cfg *mc)
 {
 	const struct config *cfg;
-	unsigned int gen;
 	bool ok = true;
 
 	memset(mc, 0, sizeof(*mc));
-	cfg = server_config(&gen);
+	cfg = live_config_get();
 	if (cfg != NULL) {
 		mc->spool_dir = dup_or_null(cfg->spool_dir, &ok);
 		mc->sendmail = dup_or_null(cfg->sendmail, &ok);
 		mc->smtp_url = dup_or_null(cfg->smtp_url, &ok);
 		mc->mail_from = dup_or_null(cfg->mail_from, &ok);
 	}
-	server_config_release(cfg);
+	live_config_put(cfg);
 	if (cfg == NULL || !ok || mc->spool_dir == NULL) {
 		if (!ok)
 			log_warnx("mail sender: out of memory copying the mail settings");
@@ -602,7 +602,7 @@ run_pass(void)
 			continue;
 		}
 		if (oc == SEND_OK || oc == SEND_STUCK) {
-			spool_event(txns[i], at.to, "sent", at.reason, at.detail,
+			event_mail(txns[i], at.to, "sent", at.reason, at.detail,
 				    r != NULL ? r->tries + 1 : 1, -1);
 			forget_retry(txns[i]);
 			/* Not removable: never sent again by this run. */
@@ -615,7 +615,7 @@ run_pass(void)
 		now = clock_now_ms();
 		if (r != NULL)
 			r->due_ms = now + delay;
-		spool_event(txns[i], at.to, "retry", at.reason, at.detail,
+		event_mail(txns[i], at.to, "retry", at.reason, at.detail,
 			    r != NULL ? r->tries : 1, (delay + 999) / 1000);
 		if (oc == SEND_UNAVAILABLE) {
 			M.hold_until_ms = now + delay;

@@ -19,12 +19,42 @@
 
 #include "cache.h"
 #include "config.h"
+#include "events.h"
 #include "link.h"
+#include "live_config.h"
 #include "log.h"
 #include "mailer.h"
 #include "redaction.h"
 #include "server.h"
 #include "spool.h"
+
+/* How often expired tokens and cache entries are dropped. */
+#define SWEEP_INTERVAL_MS 1000
+/* How often a worker looks for link notices a lost answer left pending. */
+#define RECONCILE_INTERVAL_MS (300 * 1000)
+
+/* Drops expired redaction questions, link preparations and cache entries. */
+static void
+sweep(struct worker *w)
+{
+	(void)w;
+	redaction_sweep(false, event_redaction_unanswered);
+	link_sweep(0);
+	cache_sweep();
+}
+
+/* At stop: what is still waiting is logged as never answered. */
+static void
+sweep_all(void)
+{
+	redaction_sweep(true, event_redaction_unanswered);
+	link_sweep(1);
+}
+
+static const struct server_timer timers[] = {
+	{ "sweep", SWEEP_INTERVAL_MS, false, sweep, sweep_all },
+	{ "reconcile", RECONCILE_INTERVAL_MS, true, link_reconcile_stale, NULL },
+};
 
 static void
 usage(void)
@@ -202,26 +232,28 @@ main(int argc, char **argv)
 		fatal("strdup");
 	log_info("starting: court \"%s\", socket %s, %d LDAP workers", cfg->court_name,
 		 cfg->socket_path, cfg->pool_size);
-	server_set_config(cfg);
+	live_config_set(cfg);
 	cfg = NULL;
 	{
-		unsigned int gen;
-		const struct config *live = server_config(&gen);
+		const struct config *live = live_config_get();
 		struct stat st;
 
+		if (live == NULL)
+			fatalx("cannot publish the configuration");
 		if (stat(live->spool_dir, &st) == 0)
 			reconcile_spool(live);
-		server_config_release(live);
+		live_config_put(live);
 	}
+	spool_on_ready(mailer_wake);
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");
-	rc = server_run(lfd, path);
+	rc = server_run(lfd, path, timers, sizeof(timers) / sizeof(timers[0]));
 	mailer_stop();
 	close(lfd);
 	if (unlink(sock) < 0 && errno != ENOENT)
 		log_warn("remove socket %s", sock);
 	free(sock);
-	server_set_config(NULL);
+	live_config_set(NULL);
 	redaction_free();
 	cache_destroy();
 	log_info("stopped");

@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "events.h"
 #include "log.h"
 #include "clock.h"
 #include "tokens.h"
@@ -126,13 +125,11 @@ redaction_notice(char *text, size_t len, char ver[REDACTION_VER_LEN])
 	return rc;
 }
 
-static void log_expired(const void *payload, int expired);
-
 int
-redaction_issue(struct redaction_pending *p, int ttl_s)
+redaction_issue(struct redaction_pending *p, int ttl_s, token_expired_fn unanswered)
 {
 	pthread_once(&pending_once, pending_init);
-	return tokens_issue(&pending, p, p->peer_uid, ttl_s, p->token, log_expired);
+	return tokens_issue(&pending, p, p->peer_uid, ttl_s, p->token, unanswered);
 }
 
 int
@@ -142,22 +139,9 @@ redaction_redeem(const char *token, uid_t peer_uid, struct redaction_pending *ou
 	return tokens_redeem(&pending, token, peer_uid, out);
 }
 
-static void
-log_expired(const void *payload, int expired)
-{
-	event_redaction(payload, false, expired ? "no_answer" : "daemon_stopped");
-}
-
 void
-redaction_sweep(void)
+redaction_sweep(bool all, token_expired_fn unanswered)
 {
 	pthread_once(&pending_once, pending_init);
-	tokens_sweep(&pending, 0, log_expired);
-}
-
-void
-redaction_sweep_all(void)
-{
-	pthread_once(&pending_once, pending_init);
-	tokens_sweep(&pending, 1, log_expired);
+	tokens_sweep(&pending, all, unanswered);
 }

@@ -6,7 +6,8 @@
  * the request it answers (peer uid, user, service); the answer comes back
  * with the token in a second request.  Each pending acknowledgement is
  * logged exactly once: when its answer arrives, or as declined when its
- * token expires (or the daemon stops).
+ * token expires (or the daemon stops); the caller passes the function
+ * that writes that line (events.h event_redaction_unanswered).
  */
 #ifndef ECFLINK_REDACTION_H
 #define ECFLINK_REDACTION_H
@@ -46,13 +47,13 @@ void redaction_free(void);
  * -1 when no notice is loaded.
  */
 int redaction_notice(char *text, size_t len, char ver[REDACTION_VER_LEN]);
-/* Files p under a new random token (written into p->token), valid ttl_s. */
-int redaction_issue(struct redaction_pending *p, int ttl_s);
+/* Files p under a new random token (written into p->token), valid ttl_s;
+ * unanswered is called for an older entry pushed out to make room. */
+int redaction_issue(struct redaction_pending *p, int ttl_s, token_expired_fn unanswered);
 /* Takes the pending entry for token if peer_uid made it; -1 otherwise. */
 int redaction_redeem(const char *token, uid_t peer_uid, struct redaction_pending *out);
-/* Logs and drops expired entries. */
-void redaction_sweep(void);
-/* Logs and drops every entry (shutdown). */
-void redaction_sweep_all(void);
+/* Drops expired entries (every entry when all, at stop), calling
+ * unanswered for each. */
+void redaction_sweep(bool all, token_expired_fn unanswered);
 
 #endif

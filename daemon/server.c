@@ -21,18 +21,16 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "dispatch.h"
 #include "events.h"
-#include "link.h"
+#include "live_config.h"
 #include "log.h"
+#include "peer.h"
 #include "redaction.h"
-#include "clock.h"
 
 /* A client has this long to send its whole request frame. */
 #define READ_TIMEOUT_MS 5000
-#define SWEEP_INTERVAL_MS 1000
-/* How often a worker looks for link notices a lost answer left pending. */
-#define RECONCILE_INTERVAL_MS (300 * 1000)
 
 struct conn {
 	struct request rq;
@@ -42,105 +40,22 @@ struct conn {
 	int64_t deadline;
 };
 
-/*
- * A configuration in use: workers take a reference for one request, and a
- * reload swaps in a new one without waiting for them.  A retired snapshot
- * is freed when its last reader lets go, so a reload never blocks the
- * event loop behind slow LDAP work, nor waits forever under load.
- */
-struct snapshot {
-	struct snapshot *next;	/* retired ones still in use */
-	struct config *cfg;
-	unsigned int gen;
-	int refs;
+/* A unit of work for a worker: a client's request, or a chore. */
+struct job {
+	struct request *rq;
+	const struct server_timer *chore;
 };
 
 static struct {
-	pthread_mutex_t cfg_lock;
-	struct snapshot *cur;
-	struct snapshot *retired;
-	unsigned int gen;
-
 	pthread_mutex_t qlock;
 	pthread_cond_t qcond;
-	struct request **q;
+	struct job *q;
 	size_t qcap, qhead, qlen;
 	bool qstop;
 } S = {
-	.cfg_lock = PTHREAD_MUTEX_INITIALIZER,
 	.qlock = PTHREAD_MUTEX_INITIALIZER,
 	.qcond = PTHREAD_COND_INITIALIZER,
 };
-
-const struct config *
-server_config(unsigned int *gen)
-{
-	const struct config *cfg = NULL;
-
-	pthread_mutex_lock(&S.cfg_lock);
-	*gen = 0;
-	if (S.cur != NULL) {
-		S.cur->refs++;
-		cfg = S.cur->cfg;
-		*gen = S.cur->gen;
-	}
-	pthread_mutex_unlock(&S.cfg_lock);
-	return cfg;
-}
-
-void
-server_config_release(const struct config *cfg)
-{
-	struct snapshot **pp, *gone = NULL;
-
-	pthread_mutex_lock(&S.cfg_lock);
-	if (S.cur != NULL && S.cur->cfg == cfg) {
-		S.cur->refs--;
-	} else {
-		for (pp = &S.retired; *pp != NULL; pp = &(*pp)->next) {
-			if ((*pp)->cfg == cfg) {
-				if (--(*pp)->refs == 0) {
-					gone = *pp;
-					*pp = gone->next;
-				}
-				break;
-			}
-		}
-	}
-	pthread_mutex_unlock(&S.cfg_lock);
-	if (gone != NULL) {
-		config_free(gone->cfg);
-		free(gone);
-	}
-}
-
-void
-server_set_config(struct config *cfg)
-{
-	struct snapshot *n = NULL, *old;
-
-	if (cfg != NULL) {
-		n = calloc(1, sizeof(*n));
-		if (n == NULL)
-			fatal("configuration snapshot");
-		n->cfg = cfg;
-	}
-	pthread_mutex_lock(&S.cfg_lock);
-	old = S.cur;
-	if (n != NULL)
-		n->gen = ++S.gen;
-	S.cur = n;
-	if (old != NULL && old->refs > 0) {
-		old->next = S.retired;
-		S.retired = old;
-		old = NULL;
-	}
-	pthread_mutex_unlock(&S.cfg_lock);
-	if (old != NULL) {
-		config_free(old->cfg);
-		free(old);
-	}
-}
 
 /* Refuses to start over a live daemon; removes a stale socket file. */
 static void
@@ -220,7 +135,7 @@ worker_main(void *arg)
 
 	dir_conns_init(&w->dc);
 	for (;;) {
-		struct request *rq;
+		struct job job;
 
 		pthread_mutex_lock(&S.qlock);
 		while (S.qlen == 0 && !S.qstop)
@@ -229,60 +144,36 @@ worker_main(void *arg)
 			pthread_mutex_unlock(&S.qlock);
 			break;
 		}
-		rq = S.q[S.qhead];
+		job = S.q[S.qhead];
 		S.qhead = (S.qhead + 1) % S.qcap;
 		S.qlen--;
 		pthread_mutex_unlock(&S.qlock);
-		if (rq->frame == NULL)
-			link_reconcile_stale(w);	/* an internal chore, no client */
-		else
-			dispatch_request(w, rq);
-		request_free(rq);
+		if (job.chore != NULL) {
+			job.chore->run(w);
+		} else {
+			dispatch_request(w, job.rq);
+			request_free(job.rq);
+		}
 	}
 	dir_conns_close(&w->dc);
 	return NULL;
 }
 
-/* Queues a whole request; false when the queue is full. */
+/* Queues a job; false when the queue is full. */
 static bool
-enqueue(struct request *rq)
+enqueue(struct job job)
 {
 	bool ok = false;
 
 	pthread_mutex_lock(&S.qlock);
 	if (S.qlen < S.qcap) {
-		S.q[(S.qhead + S.qlen) % S.qcap] = rq;
+		S.q[(S.qhead + S.qlen) % S.qcap] = job;
 		S.qlen++;
 		ok = true;
 		pthread_cond_signal(&S.qcond);
 	}
 	pthread_mutex_unlock(&S.qlock);
 	return ok;
-}
-
-static void
-peer_credentials(int fd, struct request *rq)
-{
-	struct ucred uc;
-	socklen_t len = sizeof(uc);
-
-	rq->uid = (uid_t)-1;
-	rq->gid = (gid_t)-1;
-	rq->pid = 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0) {
-		rq->uid = uc.uid;
-		rq->gid = uc.gid;
-		rq->pid = uc.pid;
-	}
-	len = sizeof(rq->groups);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, rq->groups, &len) == 0) {
-		rq->ngroups = (int)(len / sizeof(gid_t));
-	} else {
-		rq->ngroups = 0;
-		log_warnx("peer uid %d: its supplementary groups cannot be read (%s); only its "
-			  "primary group counts for socket.admin_group", (int)rq->uid,
-			  strerror(errno));
-	}
 }
 
 static void
@@ -359,7 +250,7 @@ count_uid(const struct conn *conns, size_t max, uid_t uid)
 	size_t i, n = 0;
 
 	for (i = 0; i < max; i++)
-		n += conns[i].rq.fd >= 0 && conns[i].rq.uid == uid;
+		n += conns[i].rq.fd >= 0 && conns[i].rq.peer.uid == uid;
 	return n;
 }
 
@@ -367,7 +258,6 @@ static void
 accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
 {
 	while (*nconns < max) {
-		struct timespec ts;
 		struct conn *c;
 		size_t i;
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -381,19 +271,18 @@ accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
 			;
 		c = &conns[i];
 		c->rq.fd = fd;
-		peer_credentials(fd, &c->rq);
+		peer_read(fd, &c->rq.peer);
 		/* One uid may hold a quarter of the slots with unfinished
 		 * requests, so a local user cannot crowd out PAM callers. */
-		if (count_uid(conns, max, c->rq.uid) > per_uid_limit(max)) {
+		if (count_uid(conns, max, c->rq.peer.uid) > per_uid_limit(max)) {
 			event_drop(&c->rq, "too_many_connections",
 				   "this uid already has its share of unfinished requests");
 			close(fd);
 			c->rq.fd = -1;
 			continue;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		c->rq.received = clock_now_ms();
-		c->rq.received_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		c->rq.received_ns = clock_now_ns();
+		c->rq.received = (int64_t)(c->rq.received_ns / 1000000u);
 		c->deadline = c->rq.received + READ_TIMEOUT_MS;
 		(*nconns)++;
 	}
@@ -411,7 +300,7 @@ hand_over(struct conn *c)
 		return;
 	}
 	*rq = c->rq;
-	if (!enqueue(rq)) {
+	if (!enqueue((struct job){ .rq = rq })) {
 		dispatch_reply_busy(rq);
 		request_free(rq);
 	}
@@ -460,27 +349,26 @@ static void
 reload(const char *path, uid_t sender)
 {
 	struct config *ncfg;
-	unsigned int gen;
 	const struct config *cur;
 
 	sd_notify(0, "RELOADING=1");
 	ncfg = config_load(path, report_fault, NULL);
 	if (ncfg == NULL) {
 		log_warnx("reload of %s failed; keeping the running configuration", path);
-		event_admin("reload", sender, "error", "config_invalid");
+		event_reload(sender, "error", "config_invalid");
 		sd_notify(0, "READY=1");
 		return;
 	}
-	cur = server_config(&gen);
+	cur = live_config_get();
 	keep_static(cur, ncfg);
-	server_config_release(cur);
+	live_config_put(cur);
 	log_set_debug(ncfg->debug);
-	server_set_config(ncfg);
+	live_config_set(ncfg);
 	cache_clear();
-	cur = server_config(&gen);
+	cur = live_config_get();
 	redaction_load(cur);
-	server_config_release(cur);
-	event_admin("reload", sender, "ok", "-");
+	live_config_put(cur);
+	event_reload(sender, "ok", NULL);
 	sd_notify(0, "READY=1");
 }
 
@@ -499,27 +387,52 @@ setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/*
+ * Runs the timers that are due and returns how long the loop may sleep
+ * before the next one.  A worker chore that finds the queue full waits
+ * for its next turn.
+ */
+static int64_t
+run_timers(const struct server_timer *timers, size_t n, int64_t *due, int64_t now)
+{
+	int64_t wait = INT64_MAX;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (now >= due[i]) {
+			if (!timers[i].on_worker)
+				timers[i].run(NULL);
+			else if (!enqueue((struct job){ .chore = &timers[i] }))
+				log_debug("timer %s: request queue full; next turn", timers[i].name);
+			due[i] = now + timers[i].interval_ms;
+		}
+		if (due[i] - now < wait)
+			wait = due[i] - now;
+	}
+	return wait;
+}
+
 int
-server_run(int lfd, const char *config_path)
+server_run(int lfd, const char *config_path, const struct server_timer *timers,
+	   size_t ntimers)
 {
 	const struct config *cfg;
 	struct worker *workers;
 	struct conn *conns;
 	struct pollfd *pfd;
 	pthread_t *tids;
+	int64_t *due;
 	size_t nconns = 0, max, i;
 	int nthreads, sfd;
-	int64_t next_sweep = 0, next_reconcile = clock_now_ms() + RECONCILE_INTERVAL_MS;
 	bool stopping = false;
-	unsigned int gen;
 
 	sfd = setup_signals();
 	if (sfd < 0)
 		fatal("signalfd");
-	cfg = server_config(&gen);
+	cfg = live_config_get();
 	max = (size_t)cfg->max_clients;
 	nthreads = cfg->pool_size;
-	server_config_release(cfg);
+	live_config_put(cfg);
 
 	S.qcap = max;
 	S.q = calloc(max, sizeof(*S.q));
@@ -527,20 +440,29 @@ server_run(int lfd, const char *config_path)
 	pfd = calloc(max + 2, sizeof(*pfd));
 	workers = calloc((size_t)nthreads, sizeof(*workers));
 	tids = calloc((size_t)nthreads, sizeof(*tids));
-	if (!S.q || !conns || !pfd || !workers || !tids)
+	due = calloc(ntimers + 1, sizeof(*due));
+	if (!S.q || !conns || !pfd || !workers || !tids || !due)
 		fatal("allocating the server tables");
+	for (i = 0; i < ntimers; i++)
+		due[i] = clock_now_ms() + timers[i].interval_ms;
 	for (i = 0; i < max; i++)
 		conns[i].rq.fd = -1;
 	for (i = 0; i < (size_t)nthreads; i++) {
 		workers[i].id = (int)i;
-		if (pthread_create(&tids[i], NULL, worker_main, &workers[i]) != 0)
-			fatalx("cannot start worker thread %zu", i);
+		if (pthread_create(&tids[i], NULL, worker_main, &workers[i]) != 0) {
+			if (i == 0)
+				fatalx("cannot start a worker thread");
+			log_warnx("only %zu of %d worker threads could start; running with them",
+				  i, nthreads);
+			nthreads = (int)i;
+			break;
+		}
 	}
 	sd_notify(0, "READY=1");
 	log_info("ready: %d workers, socket fd %d", nthreads, lfd);
 
 	while (!stopping || nconns > 0) {
-		int64_t now = clock_now_ms(), wait = SWEEP_INTERVAL_MS;
+		int64_t now = clock_now_ms(), wait = run_timers(timers, ntimers, due, now);
 		size_t np = 0;
 		int n;
 
@@ -552,9 +474,15 @@ server_run(int lfd, const char *config_path)
 			if (conns[i].rq.fd >= 0 && conns[i].deadline - now < wait)
 				wait = conns[i].deadline - now;
 		}
-		n = poll(pfd, np, wait < 0 ? 0 : (int)wait);
-		if (n < 0 && errno != EINTR)
-			fatal("poll");
+		n = poll(pfd, np, wait < 0 ? 0 : wait > 60000 ? 60000 : (int)wait);
+		if (n < 0 && errno != EINTR && !stopping) {
+			/* Workers are running: drain them rather than exit. */
+			log_warn("poll; draining and stopping");
+			stopping = true;
+			continue;
+		}
+		if (n < 0)
+			continue;
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
@@ -597,22 +525,6 @@ server_run(int lfd, const char *config_path)
 				nconns--;
 			}
 		}
-		if (now >= next_reconcile && !stopping) {
-			struct request *chore = calloc(1, sizeof(*chore));
-
-			if (chore != NULL) {
-				chore->fd = -1;
-				if (!enqueue(chore))
-					free(chore);
-			}
-			next_reconcile = now + RECONCILE_INTERVAL_MS;
-		}
-		if (now >= next_sweep) {
-			redaction_sweep();
-			link_sweep(0);
-			cache_sweep();
-			next_sweep = now + SWEEP_INTERVAL_MS;
-		}
 	}
 
 	pthread_mutex_lock(&S.qlock);
@@ -621,9 +533,11 @@ server_run(int lfd, const char *config_path)
 	pthread_mutex_unlock(&S.qlock);
 	for (i = 0; i < (size_t)nthreads; i++)
 		pthread_join(tids[i], NULL);
-	redaction_sweep_all();
-	link_sweep(1);
+	for (i = 0; i < ntimers; i++)
+		if (timers[i].at_stop != NULL)
+			timers[i].at_stop();
 	close(sfd);
+	free(due);
 	free(tids);
 	free(workers);
 	free(pfd);

@@ -15,9 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kv.h"
+#include "events.h"
 #include "log.h"
-#include "mailer.h"
 
 #define DIR_MODE 0750
 #define FILE_MODE 0640
@@ -323,12 +322,27 @@ move_ready(const char *spool_dir, uint64_t txn)
 	return 0;
 }
 
+static void (*ready_hook)(void);
+
+void
+spool_on_ready(void (*fn)(void))
+{
+	ready_hook = fn;
+}
+
+static void
+tell_ready(void)
+{
+	if (ready_hook != NULL)
+		ready_hook();
+}
+
 int
 spool_mark_ready(const struct config *cfg, uint64_t txn)
 {
 	if (cfg->spool_dir == NULL || move_ready(cfg->spool_dir, txn) < 0)
 		return -1;
-	mailer_wake();
+	tell_ready();
 	return 0;
 }
 
@@ -395,26 +409,6 @@ spool_file_header(int fd, const char *name, char *out, size_t len)
 		return 0;
 	}
 	return -1;
-}
-
-void
-spool_event(uint64_t txn, const char *to, const char *result, const char *reason,
-	    const char *detail, int tries, long retry_in_s)
-{
-	struct kv kv;
-
-	kv_init(&kv);
-	kv_str(&kv, "event", "mail");
-	kv_fmt(&kv, "txn", "%llu", (unsigned long long)txn);
-	kv_quoted(&kv, "to", to);
-	kv_str(&kv, "result", result);
-	kv_str(&kv, "reason", reason);
-	kv_quoted(&kv, "detail", detail);
-	if (tries > 0)
-		kv_int(&kv, "tries", tries);
-	if (tries > 0 && retry_in_s >= 0)
-		kv_int(&kv, "retry_in_s", retry_in_s);
-	log_event(&kv);
 }
 
 static int
@@ -527,7 +521,7 @@ drop_unlinked(const char *spool_dir, uint64_t txn)
 	}
 	if (remove_pending(spool_dir, txn) < 0)
 		return -1;
-	spool_event(txn, to, "dropped", "link_not_made", "no link holds this transaction", 0, -1);
+	event_mail(txn, to, "dropped", "link_not_made", "no link holds this transaction", 0, -1);
 	return 0;
 }
 
@@ -584,7 +578,7 @@ reconcile(const struct config *cfg, int min_age_s, int (*exists)(uint64_t txn, v
 		log_info("mail spool: transaction %llu was linked; its notice is ready", t);
 	}
 	if (moved > 0)
-		mailer_wake();
+		tell_ready();
 	rc = undecided;
 out:
 	free(txns);

@@ -64,8 +64,15 @@ int spool_render(const struct config *cfg, const struct link_notice *n, char *bu
 int spool_write_pending(const struct config *cfg, const struct link_notice *n);
 
 /*
+ * Sets the function called when a notice becomes ready (the sender's
+ * wake-up, mailer_wake); set once at start, before any worker runs.
+ */
+void spool_on_ready(void (*fn)(void));
+
+/*
  * The Modify succeeded: renames pending/<txn>.msg to ready/<txn>.msg,
- * fsyncs both directories and wakes the sender.  0, or -1 (logged).
+ * fsyncs both directories and calls the spool_on_ready function.  0, or
+ * -1 (logged).
  */
 int spool_mark_ready(const struct config *cfg, uint64_t txn);
 
@@ -103,14 +110,6 @@ int spool_reconcile_stale(const struct config *cfg, int min_age_s,
  * absent or its value does not fit.
  */
 int spool_file_header(int fd, const char *name, char *out, size_t len);
-
-/*
- * Logs one notice's outcome: event=mail txn=N to="addr" result=RESULT
- * reason=REASON detail="DETAIL", then tries=N and retry_in_s=N when
- * tries > 0 and retry_in_s >= 0.
- */
-void spool_event(uint64_t txn, const char *to, const char *result, const char *reason,
-		 const char *detail, int tries, long retry_in_s);
 
 /*
  * Parses a spool file name "<txn>.msg" (decimal, no sign, no leading

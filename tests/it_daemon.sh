@@ -89,8 +89,8 @@ ctl show rsmith >/dev/null
 h_syslog_wait_since 'ecflinkd\[[0-9]+\]: event=lookup' 1
 sleep 0.2
 t_is "$(h_syslog_count_since 'ecflinkd\[[0-9]+\]: event=')" 1 "exactly one event line for one lookup"
-t_like "$(h_syslog_since)" 'event=lookup realm=any user="rsmith" peer_uid=0 result=ok state=legacy_unlinked ms=[0-9.]+' \
-	"the lookup line has realm, user, peer, result, state and time"
+t_like "$(h_syslog_since)" 'event=lookup realm=any user="rsmith" peer_uid=0 state=legacy_unlinked result=ok ms=[0-9.]+' \
+	"the lookup line has realm, user, peer, state, result and time"
 h_syslog_mark
 ctl show "$(printf 'evil\nevent=auth result=allow')" >/dev/null 2>&1
 sleep 0.3

@@ -384,7 +384,7 @@ t_is "$(code auth) $(code account)" "PAM_AUTH_ERR PAM_PERM_DENIED" \
 	"linked legacy login refused in auth and account"
 t_like "$(conv ERROR_MSG | head -n1)" 'linked to a PACER account.*Log in with your PACER account' \
 	"linked legacy login is told to use the PACER account"
-re='event=auth .*result=deny reason=retired_credential linked_pacer="janedoe"'
+re='event=auth .*linked_pacer="janedoe" result=deny reason=retired_credential'
 t_like "$(dlines jdoe1 | head -n1)" "$re" \
 	"the log says retired_credential and names the PACER login"
 t_is "$(grep -c 'BIND dn="uid=jdoe1,' "$T/slapd.log")" 0 "no LDAP bind for a retired login"
@@ -405,7 +405,7 @@ attempt 2 janedoe "linked PACER account" -s ecf-efile -p 'Jane!pacer1' -a y auth
 t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" "linked PACER account passes"
 t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "ECF_LOGIN names the linked CM/ECF login"
 t_like "$OUT" '^env ECF_ROLE=attorney$' "ECF_ROLE is the CM/ECF role"
-re='event=redaction .*result=accepted .*notice=sha256:[0-9a-f]{64}'
+re='event=redaction .*notice=sha256:[0-9a-f]{64} result=accepted reason=acknowledged'
 t_like "$(dlines janedoe | tail -n1)" "$re" \
 	"the acknowledgement is logged with the notice version"
 t_like "$(conv TEXT_INFO | head -n1)" 'REDACTION' "the notice is shown"

@@ -64,7 +64,7 @@ want=$(
 	row "  2015-11-03" 1
 )
 t_is "$out" "$want" "report: the table has the fixture's exact numbers"
-one_line report 'event=report admin_uid=0 result=ok cmecf=15 pacer=4 ms=[0-9.]+$' "report"
+one_line report 'event=report admin_uid=0 cmecf=15 pacer=4 result=ok ms=[0-9.]+$' "report"
 
 out=$(ctl report --json) && rc=0 || rc=$?
 t_is "$rc" 0 "report --json exits 0"
@@ -99,7 +99,7 @@ t_like "$(printf '%s\n' "$out" | grep -E '^  share[12] ' | tr '\n' '|')" \
 	"lint lists both logins sharing a mail (case folded)"
 t_like "$out" '^  dangle1 +ghostpacer$' "lint lists the dangling link and its PACER login"
 t_like "$out" '^14 findings\.$' "lint ends with the total"
-one_line lint 'event=lint admin_uid=0 result=ok cmecf=15 pacer=4 findings=14 ms=[0-9.]+$' "lint"
+one_line lint 'event=lint admin_uid=0 cmecf=15 pacer=4 findings=14 result=ok ms=[0-9.]+$' "lint"
 
 out=$(ctl lint --json) && rc=0 || rc=$?
 t_is "$rc" 6 "lint --json with findings exits 6"
@@ -178,7 +178,7 @@ t_is "$rc" 6 "lint with $N accounts without mail exits 6"
 t_like "$out" "^  CM/ECF accounts without mail +$N\$" "lint counts all $N"
 t_is "$(printf '%s\n' "$out" | grep -cE '^  bulk[0-9]{4} +Bulk User')" 50 "lint lists the first 50"
 t_like "$out" "^  \.\.\. $((N - 50)) more not listed\$" "and says how many it left out"
-one_line lint "event=lint admin_uid=0 result=ok cmecf=$total pacer=3 findings=$N ms=" "lint of $total"
+one_line lint "event=lint admin_uid=0 cmecf=$total pacer=3 findings=$N result=ok ms=" "lint of $total"
 out=$(ctl lint --json) && rc=0 || rc=$?
 json_ok "lint --json of $total accounts is valid JSON" "$out"
 t_like "$out" "\"cmecf_no_mail\":\\{\"count\":$N,.*\"listed\":50\\}" "lint --json: count $N, 50 listed"

@@ -5,7 +5,7 @@
  * reaped, oldest first, delivered once, spooled mail sent after a
  * restart) and against a small SMTP sink on 127.0.0.1 (mail.smtp_url).
  *
- * The live configuration comes from server_set_config(), as in the daemon.
+ * The live configuration comes from live_config_set(), as in the daemon.
  * The daemon's log lines (stderr with log_init(..., true)) are teed into a
  * buffer the tests read.
  */
@@ -38,7 +38,7 @@
 #include "config.h"
 #include "log.h"
 #include "mailer.h"
-#include "server.h"
+#include "live_config.h"
 #include "sockio.h"
 #include "spool.h"
 
@@ -207,7 +207,8 @@ set_config(const struct fixture *f, const char *sendmail, const char *smtp_url)
 	cfg->mail_from = strdup("ecflink@iasb.uscourts.example");
 	cfg->court_name = strdup("SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT");
 	assert_true(cfg->spool_dir && cfg->sendmail && cfg->mail_from && cfg->court_name);
-	server_set_config(cfg);
+	live_config_set(cfg);
+	spool_on_ready(mailer_wake);	/* as main.c wires them */
 }
 
 static void
@@ -274,7 +275,7 @@ teardown(void **state)
 	mailer_stop();
 	log_init(LOG_USER, false, false);
 	tee_stop();
-	server_set_config(NULL);
+	live_config_set(NULL);
 	rm_rf(f->dir);
 	free(f);
 	return 0;
@@ -286,16 +287,15 @@ spool_ready(uint64_t txn)
 {
 	struct link_notice n = { .txn = txn, .submitted = 1448957045 };
 	const struct config *cfg;
-	unsigned int gen;
 	int rc;
 
 	snprintf(n.account_no, sizeof(n.account_no), "4412345");
 	snprintf(n.to, sizeof(n.to), "tattorney@example.org");
-	cfg = server_config(&gen);
+	cfg = live_config_get();
 	rc = spool_write_pending(cfg, &n);
 	if (rc == 0)
 		rc = spool_mark_ready(cfg, txn);
-	server_config_release(cfg);
+	live_config_put(cfg);
 	assert_int_equal(rc, 0);
 }
 
@@ -407,8 +407,8 @@ test_delivers_and_deletes(void **state)
 	assert_non_null(strstr(out, "From fakesendmail -t -oi\n"));
 	assert_non_null(strstr(out, "\nTo: tattorney@example.org\n"));
 	assert_non_null(strstr(out, "\nTransaction ID: 7\n"));
-	assert_true(wait_log("event=mail txn=7 to=\"tattorney@example.org\" result=sent "
-			     "reason=accepted", 1, 2000));
+	assert_true(wait_log("event=mail txn=7 to=\"tattorney@example.org\" tries=1 "
+			     "result=sent reason=accepted", 1, 2000));
 	check_child_env(f, 77);
 	close(77);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -451,9 +451,8 @@ test_retries_with_backoff(void **state)
 	assert_true(ready_exists(f, 21));
 	assert_int_equal(messages(f), 0);
 	assert_true(log_has("event=mail txn=21 to=\"tattorney@example.org\" "
-				      "result=retry reason=sendmail_exit "
-				      "detail=\"exit 75: fakesendmail: temporary failure\" "
-				      "tries=1 retry_in_s=1"));
+				      "tries=1 retry_in_s=1 result=retry reason=sendmail_exit "
+				      "detail=\"exit 75: fakesendmail: temporary failure\""));
 	assert_true(log_has("tries=2 retry_in_s=1"));
 	n = attempt_times(f, t, 16);
 	assert_true(n >= 2);
@@ -464,7 +463,7 @@ test_retries_with_backoff(void **state)
 	unlink(marker);
 	assert_true(wait_gone(f, 21, 10000));
 	assert_int_equal(messages(f), 1);
-	assert_true(wait_log("event=mail txn=21 to=\"tattorney@example.org\" result=sent", 1,
+	assert_true(wait_log("event=mail txn=21 to=\"tattorney@example.org\" tries=3 result=sent", 1,
 			     2000));
 	n = attempt_times(f, t, 16);
 	/* The third wait doubled: 800 ms (the clock here has ms resolution). */
@@ -722,7 +721,7 @@ test_smtp(void **state)
 	assert_non_null(strstr(s->data, "To: tattorney@example.org\r\n"));
 	assert_non_null(strstr(s->data, "\r\n\r\nAccount Number: 4412345\r\n"));
 	assert_non_null(strstr(s->data, "\r\nTransaction ID: 5\r\n"));
-	assert_true(wait_log("event=mail txn=5 to=\"tattorney@example.org\" result=sent", 1,
+	assert_true(wait_log("event=mail txn=5 to=\"tattorney@example.org\" tries=2 result=sent", 1,
 			     2000));
 	free(s);
 }

@@ -1,0 +1,150 @@
+/*
+ * pamreq.c - AUTH, ACCOUNT and ACK (see pamreq.h).
+ */
+#include "pamreq.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "decide.h"
+#include "events.h"
+#include "redaction.h"
+
+/* Fills the decision part of an AUTH/ACCOUNT/ACK reply. */
+static void
+put_decision(struct proto_buf *b, uint16_t type, const struct decision *d)
+{
+	proto_put_u32(b, PT_STATUS, PS_OK);
+	proto_put_u32(b, PT_RESULT, d->result);
+	proto_put_str(b, PT_REASON, d->reason);
+	if (d->message[0] != '\0') {
+		proto_put_str(b, PT_MESSAGE, d->message);
+		proto_put_u32(b, PT_MSG_STYLE, d->style);
+	}
+	if (type != PT_AUTH && d->result == PRS_SUCCESS && d->have_account) {
+		const struct account *a = &d->acct;
+		bool pacer = a->state == PST_PACER_LINKED;
+
+		proto_put_str(b, PT_ENV_LOGIN, pacer ? a->linked : a->login);
+		proto_put_str(b, PT_ENV_ROLE, a->role[0] ? a->role : NULL);
+	}
+}
+
+static void
+copy_field(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+/*
+ * Turns an allowed account phase into a redaction question: files a token
+ * and puts the notice into the reply.  -1 (and d set to an error) when the
+ * notice or a token cannot be had: fail closed.
+ */
+static int
+ask_redaction(const struct req_ctx *c, const struct pam_req *p, struct decision *d,
+	      struct proto_buf *b)
+{
+	static _Thread_local char text[PROTO_MAX_STR];
+	struct redaction_pending pend;
+
+	memset(&pend, 0, sizeof(pend));
+	if (redaction_notice(text, sizeof(text), pend.version) < 0) {
+		d->result = PRS_UNAVAIL;
+		d->log_result = "error";
+		d->reason = "notice_unavailable";
+		snprintf(d->detail, sizeof(d->detail), "no redaction notice loaded from %s",
+			 c->cfg->notice_file);
+		return -1;
+	}
+	pend.peer_uid = c->rq->peer.uid;
+	pend.realm = p->realm;
+	copy_field(pend.user, sizeof(pend.user), p->user);
+	copy_field(pend.service, sizeof(pend.service), p->service);
+	copy_field(pend.rhost, sizeof(pend.rhost), p->rhost);
+	copy_field(pend.tty, sizeof(pend.tty), p->tty);
+	copy_field(pend.ruser, sizeof(pend.ruser), p->ruser);
+	copy_field(pend.env_login, sizeof(pend.env_login),
+		   d->acct.state == PST_PACER_LINKED ? d->acct.linked : d->acct.login);
+	copy_field(pend.env_role, sizeof(pend.env_role), d->acct.role);
+	if (redaction_issue(&pend, c->cfg->token_ttl_s, event_redaction_unanswered) < 0) {
+		d->result = PRS_UNAVAIL;
+		d->log_result = "error";
+		d->reason = "token_unavailable";
+		return -1;
+	}
+	proto_put_u32(b, PT_STATUS, PS_OK);
+	proto_put_u32(b, PT_RESULT, PRS_REDACTION);
+	proto_put_str(b, PT_NOTICE, text);
+	proto_put_str(b, PT_NOTICE_VER, pend.version);
+	proto_put_str(b, PT_TOKEN, pend.token);
+	proto_put_str(b, PT_MESSAGE, c->cfg->msg.redaction_prompt);
+	proto_put_u32(b, PT_MSG_STYLE, PMS_INFO);
+	return 0;
+}
+
+void
+pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
+{
+	struct pam_req p = { .type = m->type, .peer_uid = c->rq->peer.uid,
+			     .deadline = c->deadline,
+			     .peer_trusted = (c->peer & (PC_ROOT | PC_FRONTEND)) != 0 };
+	uint32_t realm = 0;
+	struct decision d;
+
+	p.user = proto_str(m, PT_USER);
+	p.service = proto_str(m, PT_SERVICE);
+	p.rhost = proto_str(m, PT_RHOST);
+	p.tty = proto_str(m, PT_TTY);
+	p.ruser = proto_str(m, PT_RUSER);
+	proto_u32(m, PT_FLAGS, &p.flags);
+	if (p.flags & PF_AUTHENTICATE)
+		p.password = proto_str(m, PT_PASSWORD);
+	if (proto_u32(m, PT_REALM, &realm) < 0 || p.user == NULL ||
+	    (realm != PR_REALM_CMECF && realm != PR_REALM_PACER)) {
+		proto_put_u32(b, PT_STATUS, PS_BAD_REQUEST);
+		proto_put_str(b, PT_ERROR, "AUTH and ACCOUNT need PT_USER and PT_REALM 1 or 2");
+		event_drop(c->rq, "bad_request", "AUTH/ACCOUNT without user or realm");
+		return;
+	}
+	p.realm = realm;
+	decide_pam(c->w, c->cfg, &p, &d);
+	if (p.type == PT_ACCOUNT && d.result == PRS_SUCCESS && (p.flags & PF_REDACTION)) {
+		if (ask_redaction(c, &p, &d, b) == 0)
+			return;	/* logged when the answer comes or the token expires */
+	}
+	put_decision(b, p.type, &d);
+	event_pam(c->rq, &p, &d);
+}
+
+void
+pamreq_ack(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
+{
+	const char *token = proto_str(m, PT_TOKEN);
+	struct redaction_pending pend;
+	struct decision d;
+	uint32_t answer = 0;
+
+	memset(&d, 0, sizeof(d));
+	proto_u32(m, PT_ANSWER, &answer);
+	if (token == NULL || redaction_redeem(token, c->rq->peer.uid, &pend) < 0) {
+		d.result = PRS_PERM_DENIED;
+		d.reason = "unknown_token";
+		put_decision(b, PT_ACK, &d);
+		event_drop(c->rq, "redaction_token_unknown",
+			   "acknowledgement with an unknown, spent or expired token");
+		return;
+	}
+	event_redaction(&pend, answer == 1, answer == 1 ? "acknowledged" : "declined_by_user");
+	if (answer != 1) {
+		d.result = PRS_PERM_DENIED;
+		d.reason = "redaction_declined";
+		put_decision(b, PT_ACK, &d);
+		return;
+	}
+	proto_put_u32(b, PT_STATUS, PS_OK);
+	proto_put_u32(b, PT_RESULT, PRS_SUCCESS);
+	proto_put_str(b, PT_REASON, "redaction_accepted");
+	proto_put_str(b, PT_ENV_LOGIN, pend.env_login[0] ? pend.env_login : NULL);
+	proto_put_str(b, PT_ENV_ROLE, pend.env_role[0] ? pend.env_role : NULL);
+}
