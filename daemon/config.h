@@ -20,6 +20,7 @@
 #define CONFIG_DEFAULT_NOTICE "/etc/ecflink/redaction-notice.txt"
 #define CONFIG_DEFAULT_SPOOL "/var/spool/ecflink"
 #define CONFIG_MAX_URIS 16
+#define CONFIG_MAX_ROLES 32
 
 enum unlinked_legacy { UNLINKED_LEGACY_ALLOW, UNLINKED_LEGACY_DENY };
 
@@ -72,7 +73,7 @@ struct config {
 	int link_max_failures;		/* default 5 */
 	int link_window_s;		/* default 900 */
 	int link_lockout_s;		/* default 900 */
-	char *eligible_roles[32];	/* ecfRole values that may link; none = any */
+	char *eligible_roles[CONFIG_MAX_ROLES];	/* ecfRole values that may link; none = any */
 	size_t n_eligible_roles;
 
 	/* redaction */

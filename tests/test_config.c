@@ -459,7 +459,7 @@ test_unknown_group_and_key(void **state)
 	(void)state;
 	expect_exact(load_tpl(&(struct tpl){ .tail = "foo: { a = 1; };" }), L_TAIL, "foo",
 		     "unknown group; known groups are: court, ldap, socket, policy, redaction, "
-		     "mail, log, daemon, messages");
+		     "mail, log, daemon, messages, web");
 	expect_exact(load_tpl(&(struct tpl){ .ldap = "pool = 4;" }), L_LDAP, "ldap.pool",
 		     "unknown key; known keys in ldap are: uris, write_uri, bind_dn, "
 		     "bind_password_file, pacer_base, cmecf_base, counter_dn, ca_file, starttls, "
@@ -468,6 +468,23 @@ test_unknown_group_and_key(void **state)
 		     "must be a group");
 	expect_fault(load_tpl(&(struct tpl){ .tail = "mail: { tls: { a = 1; }; };" }), L_TAIL,
 		     "mail.tls", "unknown key; known keys in mail are: spool_dir,");
+}
+
+/* The web group is ecflink-web's: ecflinkd reads past whatever it holds. */
+static void
+test_web_group_skipped(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	cfg = load_tpl(&(struct tpl){ .tail = "web: { listen = \"127.0.0.1:8080\"; x = 5; };" });
+	if (cfg == NULL)
+		dump_reports();
+	assert_non_null(cfg);
+	assert_int_equal(rep.n, 0);
+	config_free(cfg);
+	expect_fault(load_tpl(&(struct tpl){ .tail = "web = 5;" }), L_TAIL, "web",
+		     "must be a group");
 }
 
 static void
@@ -969,6 +986,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_unknown_group_and_key),
+		cmocka_unit_test(test_web_group_skipped),
 		cmocka_unit_test(test_wrong_types),
 		cmocka_unit_test(test_ranges),
 		cmocka_unit_test(test_required),
