@@ -13,15 +13,17 @@
 
 #include <libconfig.h>
 
-#include "config.h"
 #include "config_check.h"
 
 #define LINE_MAX_REPORT 1024
 
+/* Where each fault line goes (config.h's config_report_fn). */
+typedef void (*fault_fn)(void *ctx, const char *line);
+
 /* One load: where faults go and what the walk has seen. */
 struct loader {
 	const char *path;
-	config_report_fn report;
+	fault_fn report;
 	void *ctx;
 	int faults;
 	char *text;			/* the file as read, for integer literals */

@@ -131,6 +131,11 @@ for t in "$build"/tests/test_*; do
 	wanted "$(basename "$t")" "$@" || continue
 	run_one "tests/$(basename "$t")" "$t"
 done
+for t in "$src"/tests/check_*.sh; do
+	[ -f "$t" ] || continue
+	wanted "$(basename "$t")" "$@" || continue
+	run_one "tests/$(basename "$t")" sh "$t" "$src"
+done
 for t in "$src"/tests/it_*.sh; do
 	[ -f "$t" ] || continue
 	wanted "$(basename "$t")" "$@" || continue
