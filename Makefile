@@ -83,8 +83,6 @@ $(O)/libdaemon.a: $(DAEMON_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 $(O)/libpammod.a: $(PAM_OBJ) $(PIC_COMMON_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
-$(O)/libcli.a: $(filter-out $(O)/app/cli/ecflinkctl.o,$(CLI_OBJ)) $(APP_COMMON_OBJ)
-	rm -f $@ && $(AR) rcs $@ $^
 
 $(ECFLINKD): $(O)/app/daemon/main.o $(O)/libdaemon.a $(O)/libcommon.a
 	@mkdir -p $(@D)
@@ -100,15 +98,12 @@ $(PAM_SO): $(O)/libpammod.a pam_module/pam_ecflink.map
 		-Wl,--version-script=pam_module/pam_ecflink.map -o $@ \
 		-Wl,--whole-archive $(O)/libpammod.a -Wl,--no-whole-archive $(PAM_LIBS)
 
-# Unit tests: tests/test_pam_*.c test the module's objects, tests/test_cli_*.c
-# the CLI's, the others common/ and daemon/.
+# Unit tests: tests/test_pam_*.c test the module's objects, the others
+# common/ and daemon/.
 $(O)/tests/test_pam_%: tests/test_pam_%.c $(O)/libpammod.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Ipam_module $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(PAM_LIBS) $(TEST_LIBS)
-$(O)/tests/test_cli_%: tests/test_cli_%.c $(O)/libcli.a
-	@mkdir -p $(@D)
-	$(CC) $(BASE_CPPFLAGS) -Icli $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
 $(O)/tests/test_%: tests/test_%.c $(O)/libdaemon.a $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \

@@ -71,3 +71,36 @@ ctl_message(const struct ctl *c, const char *fallback)
 
 	return m ? m : fallback;
 }
+
+/* The exit code for a PT_RESULT of enum proto_link_result. */
+static int
+link_result_exit(uint32_t r)
+{
+	switch (r) {
+	case PLR_OK: return EX_DONE;
+	case PLR_CONFIRM_REQUIRED: return EX_CONFIRM;
+	case PLR_NOT_FOUND: return EX_NOT_FOUND;
+	case PLR_UNAVAIL: return EX_UNREACHABLE;
+	default: return EX_FAILED;
+	}
+}
+
+/*
+ * Sends the request in b and checks the daemon's PT_RESULT; on a refusal
+ * prints its message (or fallback) and returns the matching exit code.
+ */
+int
+ctl_call_result(struct ctl *c, struct proto_buf *b, const char *fallback)
+{
+	uint32_t result = PLR_UNAVAIL;
+	int rc;
+
+	rc = ctl_call(c, b);
+	if (rc != EX_DONE)
+		return rc;
+	proto_u32(&c->reply, PT_RESULT, &result);
+	if (result == PLR_OK)
+		return EX_DONE;
+	fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, fallback));
+	return link_result_exit(result);
+}

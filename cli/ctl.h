@@ -47,6 +47,12 @@ const char *ctl_when(uint64_t t, char *buf, size_t len);
 /* The reply's PT_MESSAGE, or fallback. */
 const char *ctl_message(const struct ctl *c, const char *fallback);
 
+/*
+ * Sends the request in b and checks the daemon's PT_RESULT; on a refusal
+ * prints its message (or fallback) and returns the matching exit code.
+ */
+int ctl_call_result(struct ctl *c, struct proto_buf *b, const char *fallback);
+
 int cmd_link(struct ctl *c, int argc, char **argv);
 int cmd_reset_code(struct ctl *c, int argc, char **argv);
 int cmd_unlink(struct ctl *c, int argc, char **argv);

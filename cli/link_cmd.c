@@ -1,5 +1,6 @@
 /*
- * link_cmd.c - ecflinkctl link, reset-link-code and unlink.
+ * link_cmd.c - ecflinkctl link: an attorney links a PACER account to a
+ * CM/ECF account.
  *
  * Secrets are read without echo from a terminal, or as lines from
  * standard input when it is not one (scripts, the web front end); never
@@ -7,7 +8,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -79,38 +79,6 @@ grade_words(uint32_t g)
 	}
 }
 
-static int
-link_result_exit(uint32_t r)
-{
-	switch (r) {
-	case PLR_OK: return EX_DONE;
-	case PLR_CONFIRM_REQUIRED: return EX_CONFIRM;
-	case PLR_NOT_FOUND: return EX_NOT_FOUND;
-	case PLR_UNAVAIL: return EX_UNREACHABLE;
-	default: return EX_FAILED;
-	}
-}
-
-/*
- * Sends the request in b and checks the daemon's PT_RESULT; on a refusal
- * prints its message (or fallback) and returns the matching exit code.
- */
-static int
-call_for_result(struct ctl *c, struct proto_buf *b, const char *fallback)
-{
-	uint32_t result = PLR_UNAVAIL;
-	int rc;
-
-	rc = ctl_call(c, b);
-	if (rc != EX_DONE)
-		return rc;
-	proto_u32(&c->reply, PT_RESULT, &result);
-	if (result == PLR_OK)
-		return EX_DONE;
-	fprintf(stderr, "ecflinkctl: %s\n", ctl_message(c, fallback));
-	return link_result_exit(result);
-}
-
 /*
  * Sends LINK_COMMIT for token; prints the outcome; returns an exit code.
  * An unconfirmed commit is sent too, so the daemon logs the attempt now
@@ -126,7 +94,7 @@ commit(struct ctl *c, const char *token, bool confirmed)
 	ctl_begin(c, &b, PT_LINK_COMMIT);
 	proto_put_str(&b, PT_TOKEN, token);
 	proto_put_u32(&b, PT_CONFIRM, confirmed ? 1 : 0);
-	rc = call_for_result(c, &b, "the link was refused");
+	rc = ctl_call_result(c, &b, "the link was refused");
 	if (rc != EX_DONE)
 		return rc;
 	proto_u64(&c->reply, PT_TXN, &txn);
@@ -189,7 +157,7 @@ cmd_link(struct ctl *c, int argc, char **argv)
 	proto_put_str(&b, code ? PT_RESET_CODE : PT_CMECF_PASSWORD, cmecf_secret);
 	explicit_bzero(pacer_pw, sizeof(pacer_pw));
 	explicit_bzero(cmecf_secret, sizeof(cmecf_secret));
-	rc = call_for_result(c, &b, "the link was refused");
+	rc = ctl_call_result(c, &b, "the link was refused");
 	if (rc != EX_DONE)
 		return rc;
 	proto_u32(&c->reply, PT_GRADE, &grade);
@@ -221,107 +189,4 @@ cmd_link(struct ctl *c, int argc, char **argv)
 		}
 	}
 	return commit(c, token, true);
-}
-
-/* Parses 72h, 30m, 3d or plain seconds. */
-static int
-parse_ttl(const char *s, uint32_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -1;
-	if (*end == 'm')
-		v *= 60;
-	else if (*end == 'h')
-		v *= 3600;
-	else if (*end == 'd')
-		v *= 86400;
-	else if (*end != '\0' && *end != 's')
-		return -1;
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (v > UINT32_MAX)
-		return -1;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-int
-cmd_reset_code(struct ctl *c, int argc, char **argv)
-{
-	const char *login = NULL, *code;
-	struct proto_buf b;
-	uint32_t ttl = 72 * 3600;
-	uint64_t expires = 0;
-	char tbuf[64];
-	int i, rc;
-
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--ttl") == 0 && i + 1 < argc) {
-			if (parse_ttl(argv[++i], &ttl) < 0) {
-				fprintf(stderr, "ecflinkctl: --ttl takes 30m, 72h, 3d or seconds\n");
-				return EX_USAGE;
-			}
-		} else if (argv[i][0] != '-' && login == NULL) {
-			login = argv[i];
-		} else {
-			login = NULL;
-			break;
-		}
-	}
-	if (login == NULL) {
-		fprintf(stderr, "usage: ecflinkctl reset-link-code [--ttl 72h] CMECF_LOGIN\n");
-		return EX_USAGE;
-	}
-	ctl_begin(c, &b, PT_ADMIN_RESET_CODE);
-	proto_put_str(&b, PT_LOGIN, login);
-	proto_put_u32(&b, PT_TTL_S, ttl);
-	rc = call_for_result(c, &b, "no code was issued");
-	if (rc != EX_DONE)
-		return rc;
-	code = proto_str(&c->reply, PT_CODE);
-	if (code == NULL) {
-		fprintf(stderr, "ecflinkctl: ecflinkd's reply carries no code\n");
-		return EX_FAILED;
-	}
-	proto_u64(&c->reply, PT_EXPIRES, &expires);
-	printf("Link reset code for CM/ECF login %s, for linking only, valid until %s.\n", login,
-	       ctl_when(expires, tbuf, sizeof(tbuf)));
-	printf("%s\n", ctl_message(c, "Give this code to the attorney; it is shown only once."));
-	printf("%s\n", code);
-	explicit_bzero(c->rep, sizeof(c->rep));
-	return EX_DONE;
-}
-
-int
-cmd_unlink(struct ctl *c, int argc, char **argv)
-{
-	const char *login = NULL, *reason = NULL;
-	struct proto_buf b;
-	int i, rc;
-
-	for (i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--reason") == 0 && i + 1 < argc)
-			reason = argv[++i];
-		else if (argv[i][0] != '-' && login == NULL)
-			login = argv[i];
-		else
-			login = reason = NULL;
-	}
-	if (login == NULL || reason == NULL || reason[0] == '\0') {
-		fprintf(stderr, "usage: ecflinkctl unlink --reason TEXT CMECF_LOGIN\n");
-		return EX_USAGE;
-	}
-	ctl_begin(c, &b, PT_ADMIN_UNLINK);
-	proto_put_str(&b, PT_LOGIN, login);
-	proto_put_str(&b, PT_NOTE, reason);
-	rc = call_for_result(c, &b, "nothing was unlinked");
-	if (rc != EX_DONE)
-		return rc;
-	printf("%s\n", ctl_message(c, "Unlinked."));
-	return EX_DONE;
 }

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_check.h"
 
 /* Reports "FILE:LINE: KEY: message" for setting s (line 0 when s is NULL). */
 void

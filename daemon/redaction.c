@@ -4,7 +4,6 @@
  */
 #include "redaction.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <nettle/sha2.h>
 #include <pthread.h>
@@ -15,7 +14,6 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "clock.h"
 #include "tokens.h"
 
 #define NOTICE_MAX (PROTO_MAX_STR - 1)
