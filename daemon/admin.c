@@ -71,7 +71,7 @@ admin_begin(struct req_ctx *c, const struct proto_msg *m, struct admin_event *e,
 		log_admin(rq, e);
 		return -1;
 	}
-	rc = dir_find(&c->w->dc, c->cfg, PR_REALM_CMECF, e->login, c->deadline, a, err);
+	rc = dir_find(&c->w->dc, &c->op, PR_REALM_CMECF, e->login, a);
 	if (rc == DIR_OK)
 		return 0;
 	if (rc == DIR_NOT_FOUND) {
@@ -94,11 +94,9 @@ admin_begin(struct req_ctx *c, const struct proto_msg *m, struct admin_event *e,
 static enum dir_rc
 modify_asserting(struct req_ctx *c, const char *dn, LDAPMod **mods, const char *assertion)
 {
-	bool uncertain;
-	int ldrc;
+	struct ldwrite w = { .dn = dn, .mods = mods, .assertion = assertion };
 
-	return ldconn_modify_asserting(&c->w->dc.write, c->cfg, dn, mods, assertion,
-				       c->deadline, &ldrc, &uncertain, &c->err);
+	return ldconn_modify(&c->w->dc.write, &c->op, &w);
 }
 
 static void

@@ -40,7 +40,7 @@ bulk_begin(struct bulk *k, struct req_ctx *c, const char *action, struct proto_b
 	k->b = b;
 	k->action = action;
 	k->findings = -1;
-	rc = census_read(&c->w->dc.read, c->cfg, c->deadline, &k->cs, &c->err);
+	rc = census_read(&c->w->dc.read, &c->op, &k->cs);
 	if (rc != DIR_OK) {
 		census_free(&k->cs);
 		bulk_fail(k, rc == DIR_UNAVAILABLE ? PS_UNAVAILABLE : PS_INTERNAL,

@@ -212,25 +212,25 @@ match_links(struct census *cs)
 }
 
 enum dir_rc
-census_read(struct ldconn *c, const struct config *cfg, int64_t deadline, struct census *cs,
-	    struct ldconn_err *err)
+census_read(struct ldconn *c, const struct ldop *op, struct census *cs)
 {
 	static char *cm_attrs[] = { "uid", "cn", "mail", "ecfLinkedPacer", "ecfLinkTime",
 				    "ecfLinkSecretExpires", "userPassword", NULL };
 	static char *pa_attrs[] = { "uid", "cn", "mail", NULL };
+	const struct config *cfg = op->cfg;
+	struct ldsearch cm = { cfg->cmecf_base, "(objectClass=ecfAccount)", cm_attrs, PAGE_SIZE };
+	struct ldsearch pa = { cfg->pacer_base, "(objectClass=pacerAccount)", pa_attrs,
+			       PAGE_SIZE };
+	struct ldconn_err *err = op->err;
 	enum dir_rc rc;
 
-	rc = ldconn_search_paged(c, cfg, cfg->cmecf_base,
-				 "(objectClass=ecfAccount)", cm_attrs, PAGE_SIZE, deadline,
-				 take_cmecf, cs, err);
+	rc = ldconn_search_paged(c, op, &cm, take_cmecf, cs);
 	if (rc == DIR_NOT_FOUND)
 		snprintf(err->msg, sizeof(err->msg), "CM/ECF base %s does not exist",
 			 cfg->cmecf_base);
 	if (rc != DIR_OK)
 		return rc == DIR_NOT_FOUND ? DIR_ERROR : rc;
-	rc = ldconn_search_paged(c, cfg, cfg->pacer_base,
-				 "(objectClass=pacerAccount)", pa_attrs, PAGE_SIZE, deadline,
-				 take_pacer, cs, err);
+	rc = ldconn_search_paged(c, op, &pa, take_pacer, cs);
 	if (rc == DIR_NOT_FOUND)
 		snprintf(err->msg, sizeof(err->msg), "PACER base %s does not exist",
 			 cfg->pacer_base);

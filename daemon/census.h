@@ -45,10 +45,9 @@ struct census {
 	size_t n_pa, cap_pa;
 };
 
-/* Reads both bases into cs (zeroed by the caller); on failure err says
- * which and why, and the caller frees what was gathered. */
-enum dir_rc census_read(struct ldconn *c, const struct config *cfg, int64_t deadline,
-			struct census *cs, struct ldconn_err *err);
+/* Reads both bases into cs (zeroed by the caller); on failure op->err
+ * says which and why, and the caller frees what was gathered. */
+enum dir_rc census_read(struct ldconn *c, const struct ldop *op, struct census *cs);
 /* Frees what cs holds and zeroes it. */
 void census_free(struct census *cs);
 

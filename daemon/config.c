@@ -286,8 +286,10 @@ apply_key(struct loader *ld, struct config *cfg, const config_setting_t *s, cons
 		break;
 	case S_LIST:
 		clear_list(cfg, k);
-		get_str_list(ld, s, key, slot_of(cfg, k->off), k->kind == K_URIS ? CONFIG_MAX_URIS
-			     : CONFIG_MAX_ROLES, slot_of(cfg, k->count_off), ki->check);
+		get_str_list(ld, s, key,
+			     &(struct str_list){ slot_of(cfg, k->off), k->kind == K_URIS ?
+				     CONFIG_MAX_URIS : CONFIG_MAX_ROLES, slot_of(cfg, k->count_off) },
+			     ki->check);
 		if (k->kind == K_URIS && config_setting_is_aggregate(s) &&
 		    config_setting_length(s) == 0)
 			fault(ld, s, key, "must list at least one URI, like "

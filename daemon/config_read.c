@@ -218,8 +218,8 @@ get_int(struct loader *ld, const config_setting_t *s, const char *key, int min, 
  * reports each bad element by index.  check, if set, vets each element.
  */
 void
-get_str_list(struct loader *ld, const config_setting_t *s, const char *key, char **slots,
-	     size_t max, size_t *n, cc_fn check)
+get_str_list(struct loader *ld, const config_setting_t *s, const char *key,
+	     const struct str_list *l, cc_fn check)
 {
 	char ekey[192], why[LINE_MAX_REPORT];
 	int i, len;
@@ -231,8 +231,8 @@ get_str_list(struct loader *ld, const config_setting_t *s, const char *key, char
 		return;
 	}
 	len = config_setting_length(s);
-	if ((size_t)len > max) {
-		fault(ld, s, key, "has %d entries; at most %zu are allowed", len, max);
+	if ((size_t)len > l->max) {
+		fault(ld, s, key, "has %d entries; at most %zu are allowed", len, l->max);
 		return;
 	}
 	for (i = 0; i < len; i++) {
@@ -250,11 +250,11 @@ get_str_list(struct loader *ld, const config_setting_t *s, const char *key, char
 			fault(ld, e, ekey, "%s", why);
 			continue;
 		}
-		if (set_str(&slots[*n], v) < 0) {
+		if (set_str(&l->slots[*l->n], v) < 0) {
 			fault(ld, e, ekey, "out of memory");
 			continue;
 		}
-		(*n)++;
+		(*l->n)++;
 	}
 }
 

@@ -46,11 +46,18 @@ const char *get_string(struct loader *ld, const config_setting_t *s, const char 
 void get_int(struct loader *ld, const config_setting_t *s, const char *key, int min, int max,
 	     int *slot);
 /*
- * Stores the strings of an array or list (at most max) into slots from
- * *n on, or reports each bad element by index.  check, if set, vets each.
+ * Stores the strings of an array or list (at most l->max) into l->slots
+ * from *l->n on, or reports each bad element by index.  check, if set,
+ * vets each.
  */
-void get_str_list(struct loader *ld, const config_setting_t *s, const char *key, char **slots,
-		  size_t max, size_t *n, cc_fn check);
+struct str_list {
+	char **slots;
+	size_t max;
+	size_t *n;
+};
+
+void get_str_list(struct loader *ld, const config_setting_t *s, const char *key,
+		  const struct str_list *l, cc_fn check);
 /* The whole file (for get_int's literal check), or NULL when it cannot be
  * read, which only weakens that check. */
 char *slurp(const char *path);

@@ -18,11 +18,15 @@ decide_live(const struct config *cfg, time_t now)
 	return cfg->golive_set && now >= cfg->golive;
 }
 
-enum dir_rc
-decide_lookup(struct worker *w, const struct config *cfg,
-	      enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
-	      bool *cached, struct ldconn_err *err)
+/*
+ * Finds user in realm through the cache; *cached says where the answer
+ * came from.  DIR_NOT_FOUND for an unknown user.
+ */
+static enum dir_rc
+lookup(struct worker *w, const struct ldop *op, enum proto_realm realm, const char *user,
+       struct account *a, bool *cached)
 {
+	const struct config *cfg = op->cfg;
 	unsigned long cgen = cache_generation();
 	enum dir_rc rc;
 
@@ -31,7 +35,7 @@ decide_lookup(struct worker *w, const struct config *cfg,
 		*cached = true;
 		return a->state == PST_UNKNOWN ? DIR_NOT_FOUND : DIR_OK;
 	}
-	rc = dir_find(&w->dc, cfg, realm, user, deadline, a, err);
+	rc = dir_find(&w->dc, op, realm, user, a);
 	if (rc == DIR_NOT_FOUND) {
 		memset(a, 0, sizeof(*a));
 		a->state = PST_UNKNOWN;
@@ -88,9 +92,10 @@ auth_phase(struct worker *w, const struct config *cfg,
 	   const struct pam_req *rq, struct decision *d)
 {
 	struct ldconn_err err = { "" };
+	struct ldop op = { cfg, rq->deadline, &err };
+	char key[DIR_LOGIN_MAX + 48];
 	enum dir_rc rc;
 
-	char key[DIR_LOGIN_MAX + 48];
 	int64_t retry;
 
 	if (!(rq->flags & PF_AUTHENTICATE)) {
@@ -114,17 +119,17 @@ auth_phase(struct worker *w, const struct config *cfg,
 			return;
 		}
 	}
-	rc = ldconn_user_bind(&w->dc.bind, cfg, d->acct.dn, rq->password, rq->deadline,
-			      &err);
+	rc = ldconn_user_bind(&w->dc.bind, &op, d->acct.dn, rq->password);
 	if (rc == DIR_BAD_CREDENTIALS && d->cached) {
 		/* The cached DN may be stale (entry renamed or moved): ask the
 		 * directory again and decide afresh if anything changed. */
 		struct account fresh;
 		struct ldconn_err ferr = { "" };
+		struct ldop fop = { cfg, rq->deadline, &ferr };
 		unsigned long cgen = cache_generation();
 		enum dir_rc frc;
 
-		frc = dir_find(&w->dc, cfg, rq->realm, rq->user, rq->deadline, &fresh, &ferr);
+		frc = dir_find(&w->dc, &fop, rq->realm, rq->user, &fresh);
 		if (frc == DIR_OK || frc == DIR_NOT_FOUND) {
 			if (frc == DIR_NOT_FOUND)
 				fresh.state = PST_UNKNOWN;
@@ -223,6 +228,7 @@ decide_pam(struct worker *w, const struct config *cfg,
 	   const struct pam_req *rq, struct decision *d)
 {
 	struct ldconn_err err = { "" };
+	struct ldop op = { cfg, rq->deadline, &err };
 	enum dir_rc rc;
 
 	memset(d, 0, sizeof(*d));
@@ -230,8 +236,7 @@ decide_pam(struct worker *w, const struct config *cfg,
 		set(d, PRS_USER_UNKNOWN, "deny", "invalid_user");
 		return;
 	}
-	rc = decide_lookup(w, cfg, rq->realm, rq->user, rq->deadline, &d->acct, &d->cached,
-			   &err);
+	rc = lookup(w, &op, rq->realm, rq->user, &d->acct, &d->cached);
 	if (rc != DIR_OK && rc != DIR_NOT_FOUND) {
 		fail_dir(d, rc, &err);
 		return;

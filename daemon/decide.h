@@ -41,14 +41,6 @@ struct decision {
 	bool cached;
 };
 
-/*
- * Finds user in realm through the cache; *cached says where the answer
- * came from.  DIR_NOT_FOUND for an unknown user.
- */
-enum dir_rc decide_lookup(struct worker *w, const struct config *cfg,
-			  enum proto_realm realm, const char *user, int64_t deadline,
-			  struct account *a, bool *cached, struct ldconn_err *err);
-
 /* True when the court has gone live at time now. */
 bool decide_live(const struct config *cfg, time_t now);
 

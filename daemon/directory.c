@@ -118,14 +118,15 @@ dir_usable_password(LDAP *ld, LDAPMessage *e)
 
 /* Runs filter under base; DIR_OK with exactly one entry in *res. */
 static enum dir_rc
-search_one(struct dir_conns *dc, const struct config *cfg, const char *base,
-	   const char *filter, char **attrs, int64_t deadline, LDAPMessage **res,
-	   struct ldconn_err *err)
+search_one(struct dir_conns *dc, const struct ldop *op, const char *base, const char *filter,
+	   char **attrs, LDAPMessage **res)
 {
+	struct ldsearch q = { base, filter, attrs, 2 };
+	struct ldconn_err *err = op->err;
 	enum dir_rc rc;
 	int n;
 
-	rc = ldconn_search(&dc->read, cfg, base, filter, attrs, 2, deadline, res, err);
+	rc = ldconn_search(&dc->read, op, &q, res);
 	if (rc == DIR_NOT_FOUND) {
 		snprintf(err->msg, sizeof(err->msg), "search base %s does not exist", base);
 		return DIR_ERROR;
@@ -172,49 +173,65 @@ bad_data(struct ldconn_err *err, const char *dn, const char *what)
 	return DIR_ERROR;
 }
 
+/* Which entry to find: the one under base matching
+ * "(&(objectClass=objclass)(attr=value))", value escaped. */
+struct finder {
+	const char *base;
+	const char *objclass;
+	const char *attr;
+	const char *value;
+	char **attrs;
+};
+
+/* One entry found: the result (the caller frees it) and the entry in it. */
+struct found {
+	LDAPMessage *res;
+	LDAPMessage *e;
+};
+
 /*
- * Finds the one entry under base matching "(&(objectClass=CLASS)(ATTR=value))"
- * with value escaped.  DIR_OK with *res (the caller frees it), *e and the
- * entry's DN in dn; DIR_NOT_FOUND when none matches.
+ * Finds f's entry.  DIR_OK with *h filled and the entry's DN in dn
+ * (DIR_DN_MAX bytes); DIR_NOT_FOUND when none matches.
  */
 static enum dir_rc
-find_entry(struct dir_conns *dc, const struct config *cfg, const char *base,
-	   const char *objclass, const char *attr, const char *value, char **attrs,
-	   int64_t deadline, LDAPMessage **res, LDAPMessage **e, char *dn, size_t dnlen,
-	   struct ldconn_err *err)
+find_entry(struct dir_conns *dc, const struct ldop *op, const struct finder *f,
+	   struct found *h, char dn[DIR_DN_MAX])
 {
 	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 96];
 	enum dir_rc rc;
 	char *d;
 
-	if (ldap_filter_escape(value, esc, sizeof(esc)) < 0)
+	if (ldap_filter_escape(f->value, esc, sizeof(esc)) < 0)
 		return DIR_NOT_FOUND;
-	snprintf(filter, sizeof(filter), "(&(objectClass=%s)(%s=%s))", objclass, attr, esc);
-	rc = search_one(dc, cfg, base, filter, attrs, deadline, res, err);
+	snprintf(filter, sizeof(filter), "(&(objectClass=%s)(%s=%s))", f->objclass, f->attr,
+		 esc);
+	rc = search_one(dc, op, f->base, filter, f->attrs, &h->res);
 	if (rc != DIR_OK)
 		return rc;
-	*e = ldap_first_entry(dc->read.ld, *res);
-	d = ldap_get_dn(dc->read.ld, *e);
-	snprintf(dn, dnlen, "%s", d ? d : "");
+	h->e = ldap_first_entry(dc->read.ld, h->res);
+	d = ldap_get_dn(dc->read.ld, h->e);
+	snprintf(dn, DIR_DN_MAX, "%s", d ? d : "");
 	ldap_memfree(d);
 	return DIR_OK;
 }
 
 static enum dir_rc
-find_cmecf(struct dir_conns *dc, const struct config *cfg, const char *user,
-	   int64_t deadline, struct account *a, struct ldconn_err *err)
+find_cmecf(struct dir_conns *dc, const struct ldop *op, const char *user, struct account *a)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
 				 "ecfLinkTransaction", "userPassword", NULL };
-	LDAPMessage *res, *e;
+	struct finder f = { op->cfg->cmecf_base, "ecfAccount", "uid", user, attrs };
+	struct ldconn_err *err = op->err;
+	struct found h;
+	LDAPMessage *e;
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, cfg, cfg->cmecf_base, "ecfAccount", "uid", user, attrs, deadline,
-			&res, &e, a->dn, sizeof(a->dn), err);
+	rc = find_entry(dc, op, &f, &h, a->dn);
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
+	e = h.e;
 	a->realm = PR_REALM_CMECF;
 	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
 		rc = bad_data(err, a->dn, "uid");
@@ -236,23 +253,24 @@ find_cmecf(struct dir_conns *dc, const struct config *cfg, const char *user,
 	} else {
 		dir_usable_password(ld, e); /* wipes the values */
 	}
-	ldap_msgfree(res);
+	ldap_msgfree(h.res);
 	return rc;
 }
 
 /* Finds the CM/ECF entry linked to PACER login a->login, if any. */
 static enum dir_rc
-find_linked_cmecf(struct dir_conns *dc, const struct config *cfg,
-		  int64_t deadline, struct account *a, struct ldconn_err *err)
+find_linked_cmecf(struct dir_conns *dc, const struct ldop *op, struct account *a)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
 				 NULL };
-	LDAPMessage *res, *e;
+	struct finder f = { op->cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login, attrs };
+	struct ldconn_err *err = op->err;
+	struct found h;
+	LDAPMessage *e;
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, cfg, cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login,
-			attrs, deadline, &res, &e, a->linked_dn, sizeof(a->linked_dn), err);
+	rc = find_entry(dc, op, &f, &h, a->linked_dn);
 	if (rc == DIR_NOT_FOUND) {
 		a->state = PST_PACER_UNLINKED;
 		return DIR_OK;
@@ -260,6 +278,7 @@ find_linked_cmecf(struct dir_conns *dc, const struct config *cfg,
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
+	e = h.e;
 	if (get_attr(ld, e, "uid", a->linked, sizeof(a->linked)) < 0 || a->linked[0] == '\0')
 		rc = bad_data(err, a->linked_dn, "uid");
 	else if (get_attr(ld, e, "cn", a->linked_name, sizeof(a->linked_name)) < 0)
@@ -270,24 +289,26 @@ find_linked_cmecf(struct dir_conns *dc, const struct config *cfg,
 		rc = bad_data(err, a->linked_dn, "ecfLinkTime or ecfLinkTransaction");
 	else
 		a->state = PST_PACER_LINKED;
-	ldap_msgfree(res);
+	ldap_msgfree(h.res);
 	return rc;
 }
 
 static enum dir_rc
-find_pacer(struct dir_conns *dc, const struct config *cfg, const char *user,
-	   int64_t deadline, struct account *a, struct ldconn_err *err)
+find_pacer(struct dir_conns *dc, const struct ldop *op, const char *user, struct account *a)
 {
 	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
-	LDAPMessage *res, *e;
+	struct finder f = { op->cfg->pacer_base, "pacerAccount", "uid", user, attrs };
+	struct ldconn_err *err = op->err;
+	struct found h;
+	LDAPMessage *e;
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, cfg, cfg->pacer_base, "pacerAccount", "uid", user, attrs,
-			deadline, &res, &e, a->dn, sizeof(a->dn), err);
+	rc = find_entry(dc, op, &f, &h, a->dn);
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
+	e = h.e;
 	a->realm = PR_REALM_PACER;
 	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
 		rc = bad_data(err, a->dn, "uid");
@@ -297,28 +318,27 @@ find_pacer(struct dir_conns *dc, const struct config *cfg, const char *user,
 		rc = bad_data(err, a->dn, "mail");
 	else if (get_attr(ld, e, "pacerAccountNumber", a->account_no, sizeof(a->account_no)) < 0)
 		rc = bad_data(err, a->dn, "pacerAccountNumber");
-	ldap_msgfree(res);
+	ldap_msgfree(h.res);
 	if (rc != DIR_OK)
 		return rc;
-	return find_linked_cmecf(dc, cfg, deadline, a, err);
+	return find_linked_cmecf(dc, op, a);
 }
 
 enum dir_rc
-dir_find(struct dir_conns *dc, const struct config *cfg,
-	 enum proto_realm realm, const char *user, int64_t deadline, struct account *a,
-	 struct ldconn_err *err)
+dir_find(struct dir_conns *dc, const struct ldop *op, enum proto_realm realm, const char *user,
+	 struct account *a)
 {
 	enum dir_rc rc = DIR_NOT_FOUND;
 
 	memset(a, 0, sizeof(*a));
-	err->msg[0] = '\0';
+	op->err->msg[0] = '\0';
 	if (!dir_valid_login(user))
 		return DIR_NOT_FOUND;
 	if (realm == PR_REALM_CMECF || realm == PR_REALM_ANY)
-		rc = find_cmecf(dc, cfg, user, deadline, a, err);
+		rc = find_cmecf(dc, op, user, a);
 	if (rc == DIR_NOT_FOUND && (realm == PR_REALM_PACER || realm == PR_REALM_ANY)) {
 		memset(a, 0, sizeof(*a));
-		rc = find_pacer(dc, cfg, user, deadline, a, err);
+		rc = find_pacer(dc, op, user, a);
 	}
 	return rc;
 }

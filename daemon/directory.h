@@ -52,9 +52,8 @@ bool dir_valid_login(const char *user);
  * Finds user in realm (PR_REALM_ANY: CM/ECF first, then PACER).  DIR_OK
  * with *a filled, DIR_NOT_FOUND, or a failure with err set.
  */
-enum dir_rc dir_find(struct dir_conns *dc, const struct config *cfg,
-		     enum proto_realm realm, const char *user, int64_t deadline,
-		     struct account *a, struct ldconn_err *err);
+enum dir_rc dir_find(struct dir_conns *dc, const struct ldop *op, enum proto_realm realm,
+		     const char *user, struct account *a);
 
 /*
  * True when entry e (read with userPassword) has a usable password: the

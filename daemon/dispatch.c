@@ -169,6 +169,7 @@ dispatch_request(struct worker *w, struct request *rq)
 		return;
 	}
 	c.cfg = live_config_get();
+	c.op = (struct ldop){ c.cfg, c.deadline, &c.err };
 	c.peer = peer_classify(&rq->peer, c.cfg);
 	if ((c.peer & r->allowed) == 0) {
 		live_config_put(c.cfg);

@@ -67,14 +67,19 @@ finish(struct kv *kv, const struct request *rq, const char *result, const char *
 	log_event(kv);
 }
 
-/* service= realm= user= rhost= tty= ruser=: what a PAM caller said. */
+/* service= realm= user=: which login a PAM caller asked about. */
 static void
-pam_fields(struct kv *kv, const char *service, enum proto_realm realm, const char *user,
-	   const char *rhost, const char *tty, const char *ruser)
+pam_subject(struct kv *kv, const char *service, enum proto_realm realm, const char *user)
 {
 	kv_str(kv, "service", service);
 	kv_str(kv, "realm", event_realm_name(realm));
 	kv_quoted(kv, "user", user);
+}
+
+/* rhost= tty= ruser=: where the PAM caller says the login comes from. */
+static void
+pam_origin(struct kv *kv, const char *rhost, const char *tty, const char *ruser)
+{
 	kv_str(kv, "rhost", rhost);
 	kv_str(kv, "tty", tty);
 	kv_str(kv, "ruser", ruser);
@@ -86,7 +91,8 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 	struct kv kv;
 
 	begin(&kv, p->type == PT_AUTH ? "auth" : "account");
-	pam_fields(&kv, p->service, p->realm, p->user, p->rhost, p->tty, p->ruser);
+	pam_subject(&kv, p->service, p->realm, p->user);
+	pam_origin(&kv, p->rhost, p->tty, p->ruser);
 	uid_field(&kv, "peer_uid", rq->peer.uid);
 	if (d->acct.state == PST_LEGACY_LINKED)
 		kv_quoted(&kv, "linked_pacer", d->acct.linked);
@@ -101,7 +107,8 @@ event_redaction(const struct redaction_pending *p, bool accepted, const char *re
 	struct kv kv;
 
 	begin(&kv, "redaction");
-	pam_fields(&kv, p->service, p->realm, p->user, p->rhost, p->tty, p->ruser);
+	pam_subject(&kv, p->service, p->realm, p->user);
+	pam_origin(&kv, p->rhost, p->tty, p->ruser);
 	uid_field(&kv, "peer_uid", p->peer_uid);
 	kv_str(&kv, "notice", p->version);
 	finish(&kv, NULL, accepted ? "accepted" : "declined", reason, NULL);
@@ -221,17 +228,16 @@ event_run(const struct request *rq, const struct run_event *e)
 }
 
 void
-event_mail(uint64_t txn, const char *to, const char *result, const char *reason,
-	   const char *detail, int tries, long retry_in_s)
+event_mail(const struct mail_event *e)
 {
 	struct kv kv;
 
 	begin(&kv, "mail");
-	kv_fmt(&kv, "txn", "%llu", (unsigned long long)txn);
-	kv_quoted(&kv, "to", to);
-	if (tries > 0)
-		kv_int(&kv, "tries", tries);
-	if (tries > 0 && retry_in_s >= 0)
-		kv_int(&kv, "retry_in_s", retry_in_s);
-	finish(&kv, NULL, result, reason, detail);
+	kv_fmt(&kv, "txn", "%llu", (unsigned long long)e->txn);
+	kv_quoted(&kv, "to", e->to);
+	if (e->tries > 0)
+		kv_int(&kv, "tries", e->tries);
+	if (e->tries > 0 && e->retry_in_s >= 0)
+		kv_int(&kv, "retry_in_s", e->retry_in_s);
+	finish(&kv, NULL, e->result, e->reason, e->detail);
 }

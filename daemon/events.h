@@ -39,6 +39,15 @@ struct clerk_event {
 	const char *result, *reason, *detail;
 };
 
+/* One link notice's delivery attempt, or its removal (mailer.c, spool.c). */
+struct mail_event {
+	uint64_t txn;
+	const char *to;
+	int tries;			/* 0: not counted */
+	long retry_in_s;		/* < 0: no retry planned */
+	const char *result, *reason, *detail;
+};
+
 /* One whole-directory run (report.c, lint.c). */
 struct run_event {
 	const char *action;		/* report | lint */
@@ -67,8 +76,6 @@ void event_reload(uid_t sender, const char *result, const char *reason);
 void event_link(const struct request *rq, const struct link_event *e);
 void event_clerk(const struct request *rq, const struct clerk_event *e);
 void event_run(const struct request *rq, const struct run_event *e);
-/* tries 0: not counted; retry_in_s < 0: no retry planned. */
-void event_mail(uint64_t txn, const char *to, const char *result, const char *reason,
-		const char *detail, int tries, long retry_in_s);
+void event_mail(const struct mail_event *e);
 
 #endif

@@ -40,14 +40,14 @@ ldconn_drop(struct ldconn *c)
 }
 
 int
-ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv)
+ldconn_budget(const struct ldop *op, struct timeval *tv)
 {
-	int64_t left = deadline - clock_now_ms();
+	int64_t left = op->deadline - clock_now_ms();
 
 	if (left <= 0)
 		return -1;
-	if (left > cfg->timeout_ms)
-		left = cfg->timeout_ms;
+	if (left > op->cfg->timeout_ms)
+		left = op->cfg->timeout_ms;
 	tv->tv_sec = (time_t)(left / 1000);
 	tv->tv_usec = (suseconds_t)(left % 1000) * 1000;
 	return 0;
@@ -55,11 +55,12 @@ ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv)
 
 /* Sets the per-operation and connect timeouts on c from the budget left. */
 static int
-set_timeouts(struct ldconn *c, const struct config *cfg, int64_t deadline)
+set_timeouts(struct ldconn *c, const struct ldop *op)
 {
+	const struct config *cfg = op->cfg;
 	struct timeval tv, ntv;
 
-	if (ldconn_budget(cfg, deadline, &tv) < 0)
+	if (ldconn_budget(op, &tv) < 0)
 		return -1;
 	ntv.tv_sec = cfg->network_timeout_ms / 1000;
 	ntv.tv_usec = (suseconds_t)(cfg->network_timeout_ms % 1000) * 1000;
@@ -109,9 +110,10 @@ note_failure(struct ldconn *c)
 /* Opens c if needed: initialize, options, StartTLS, and for service
  * connections a bind as ldap.bind_dn.  0 when usable. */
 static enum dir_rc
-ensure(struct ldconn *c, const struct config *cfg, int64_t deadline,
-       struct ldconn_err *err)
+ensure(struct ldconn *c, const struct ldop *op)
 {
+	const struct config *cfg = op->cfg;
+	struct ldconn_err *err = op->err;
 	char uris[4096];
 	int rc, v3 = LDAP_VERSION3;
 	struct berval cred;
@@ -145,7 +147,7 @@ ensure(struct ldconn *c, const struct config *cfg, int64_t deadline,
 	}
 	/* A handle counts as ready (gen set) only once it is bound: a half-made
 	 * one must never serve a later request anonymously. */
-	if (set_timeouts(c, cfg, deadline) < 0) {
+	if (set_timeouts(c, op) < 0) {
 		seterr(err, "request deadline passed before connecting to LDAP");
 		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
@@ -197,28 +199,27 @@ classify(struct ldconn *c, int rc, const char *what, struct ldconn_err *err)
 }
 
 enum dir_rc
-ldconn_search(struct ldconn *c, const struct config *cfg, const char *base,
-	      const char *filter, char **attrs, int sizelimit, int64_t deadline,
-	      LDAPMessage **res, struct ldconn_err *err)
+ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
+	      LDAPMessage **res)
 {
 	int attempt;
 
 	*res = NULL;
 	for (attempt = 0; attempt < 2; attempt++) {
-		bool fresh = c->ld == NULL || c->gen != cfg->generation;
+		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
 		struct timeval tv;
 		enum dir_rc d;
 		int rc;
 
-		d = ensure(c, cfg, deadline, err);
+		d = ensure(c, op);
 		if (d != DIR_OK)
 			return d;
-		if (ldconn_budget(cfg, deadline, &tv) < 0) {
-			seterr(err, "request deadline passed before the LDAP search");
+		if (ldconn_budget(op, &tv) < 0) {
+			seterr(op->err, "request deadline passed before the LDAP search");
 			return DIR_UNAVAILABLE;
 		}
-		rc = ldap_search_ext_s(c->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, NULL,
-				       NULL, &tv, sizelimit, res);
+		rc = ldap_search_ext_s(c->ld, q->base, LDAP_SCOPE_SUBTREE, q->filter, q->attrs, 0,
+				       NULL, NULL, &tv, q->limit, res);
 		if (rc == LDAP_SUCCESS)
 			return DIR_OK;
 		if (*res != NULL) {
@@ -226,8 +227,8 @@ ldconn_search(struct ldconn *c, const struct config *cfg, const char *base,
 			*res = NULL;
 		}
 		if (rc == LDAP_SIZELIMIT_EXCEEDED) {
-			seterr(err, "search %s under %s matched more than %d entries", filter,
-			       base, sizelimit);
+			seterr(op->err, "search %s under %s matched more than %d entries",
+			       q->filter, q->base, q->limit);
 			return DIR_ERROR;
 		}
 		/* A kept connection may have died while idle (slapd restart):
@@ -236,7 +237,7 @@ ldconn_search(struct ldconn *c, const struct config *cfg, const char *base,
 			ldconn_drop(c);
 			continue;
 		}
-		return classify(c, rc, "LDAP search", err);
+		return classify(c, rc, "LDAP search", op->err);
 	}
 	return DIR_UNAVAILABLE;
 }
@@ -287,10 +288,10 @@ page_cookie(LDAP *ld, LDAPMessage *res, const char *base, struct berval *cookie,
 }
 
 enum dir_rc
-ldconn_search_paged(struct ldconn *c, const struct config *cfg,
-		    const char *base, const char *filter, char **attrs, int page_size,
-		    int64_t deadline, ldconn_entry_fn fn, void *ctx, struct ldconn_err *err)
+ldconn_search_paged(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
+		    ldconn_entry_fn fn, void *ctx)
 {
+	struct ldconn_err *err = op->err;
 	struct berval cookie = { 0, NULL };
 	LDAPControl *pctrl = NULL, *ctrls[2] = { NULL, NULL };
 	LDAPMessage *res = NULL;
@@ -301,21 +302,21 @@ ldconn_search_paged(struct ldconn *c, const struct config *cfg,
 	enum dir_rc d;
 	int rc;
 
-	snprintf(what, sizeof(what), "LDAP paged search %s under %s", filter, base);
+	snprintf(what, sizeof(what), "LDAP paged search %s under %s", q->filter, q->base);
 	for (;;) {
-		bool fresh = c->ld == NULL || c->gen != cfg->generation;
+		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
 		struct timeval tv;
 
-		d = ensure(c, cfg, deadline, err);
+		d = ensure(c, op);
 		if (d != DIR_OK)
 			goto out;
-		if (ldconn_budget(cfg, deadline, &tv) < 0) {
+		if (ldconn_budget(op, &tv) < 0) {
 			seterr(err, "request deadline passed after %zu entries of the %s", seen,
 			       what);
 			d = DIR_UNAVAILABLE;
 			goto out;
 		}
-		rc = ldap_create_page_control(c->ld, page_size, pages ? &cookie : NULL, 1, &pctrl);
+		rc = ldap_create_page_control(c->ld, q->limit, pages ? &cookie : NULL, 1, &pctrl);
 		if (rc != LDAP_SUCCESS) {
 			seterr(err, "%s: cannot encode the paged-results control: %s", what,
 			       ldap_err2string(rc));
@@ -323,8 +324,8 @@ ldconn_search_paged(struct ldconn *c, const struct config *cfg,
 			goto out;
 		}
 		ctrls[0] = pctrl;
-		rc = ldap_search_ext_s(c->ld, base, LDAP_SCOPE_SUBTREE, filter, attrs, 0, ctrls,
-				       NULL, &tv, LDAP_NO_LIMIT, &res);
+		rc = ldap_search_ext_s(c->ld, q->base, LDAP_SCOPE_SUBTREE, q->filter, q->attrs, 0,
+				       ctrls, NULL, &tv, LDAP_NO_LIMIT, &res);
 		ldap_control_free(pctrl);
 		pctrl = NULL;
 		if (rc != LDAP_SUCCESS) {
@@ -356,7 +357,7 @@ ldconn_search_paged(struct ldconn *c, const struct config *cfg,
 		ber_memfree(cookie.bv_val);
 		cookie.bv_val = NULL;
 		cookie.bv_len = 0;
-		if (page_cookie(c->ld, res, base, &cookie, err) < 0) {
+		if (page_cookie(c->ld, res, q->base, &cookie, err) < 0) {
 			d = DIR_ERROR;
 			goto out;
 		}
@@ -373,9 +374,9 @@ out:
 }
 
 enum dir_rc
-ldconn_user_bind(struct ldconn *c, const struct config *cfg, const char *dn,
-		 const char *password, int64_t deadline, struct ldconn_err *err)
+ldconn_user_bind(struct ldconn *c, const struct ldop *op, const char *dn, const char *password)
 {
+	struct ldconn_err *err = op->err;
 	struct berval cred;
 	int attempt;
 
@@ -387,14 +388,14 @@ ldconn_user_bind(struct ldconn *c, const struct config *cfg, const char *dn,
 	cred.bv_val = (char *)password;
 	cred.bv_len = strlen(password);
 	for (attempt = 0; attempt < 2; attempt++) {
-		bool fresh = c->ld == NULL || c->gen != cfg->generation;
+		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
 		enum dir_rc d;
 		int rc;
 
-		d = ensure(c, cfg, deadline, err);
+		d = ensure(c, op);
 		if (d != DIR_OK)
 			return d;
-		if (set_timeouts(c, cfg, deadline) < 0) {
+		if (set_timeouts(c, op) < 0) {
 			seterr(err, "request deadline passed before the user bind");
 			return DIR_UNAVAILABLE;
 		}
@@ -417,72 +418,114 @@ ldconn_user_bind(struct ldconn *c, const struct config *cfg, const char *dn,
 	return DIR_UNAVAILABLE;
 }
 
-enum dir_rc
-ldconn_modify(struct ldconn *c, const struct config *cfg, const char *dn,
-	      LDAPMod **mods, LDAPControl **ctrls, int64_t deadline, LDAPControl ***resctrls,
-	      int *ldrc, bool *uncertain, struct ldconn_err *err)
+/* Encodes the assertion control for w->assertion into *ctrl (c is open). */
+static enum dir_rc
+assertion_control(struct ldconn *c, const struct ldwrite *w, LDAPControl **ctrl,
+		  struct ldconn_err *err)
 {
-	LDAPMessage *res = NULL;
-	struct timeval tv;
-	char *diag = NULL;
-	enum dir_rc d;
-	int attempt, msgid, rc, prc;
+	struct berval av = { 0, NULL };
 
-	*ldrc = -1;
-	*uncertain = false;
-	if (resctrls != NULL)
-		*resctrls = NULL;
+	if (ldap_create_assertion_control_value(c->ld, (char *)w->assertion, &av) !=
+		    LDAP_SUCCESS ||
+	    ldap_control_create(LDAP_CONTROL_ASSERT, 1, &av, 1, ctrl) != LDAP_SUCCESS) {
+		ber_memfree(av.bv_val);
+		seterr(err, "cannot encode the assertion %s", w->assertion);
+		return DIR_ERROR;
+	}
+	ber_memfree(av.bv_val);
+	return DIR_OK;
+}
+
+/* Sends w's Modify on c, reopening a kept connection found dead once
+ * (nothing was sent then).  DIR_OK with *msgid. */
+static enum dir_rc
+send_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w, int *msgid)
+{
+	LDAPControl *actrl = NULL, *ctrls[8] = { NULL };
+	enum dir_rc d = DIR_UNAVAILABLE;
+	int attempt, rc, n = 0;
+
 	for (attempt = 0; attempt < 2; attempt++) {
-		bool fresh = c->ld == NULL || c->gen != cfg->generation;
+		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
 
-		d = ensure(c, cfg, deadline, err);
+		d = ensure(c, op);
 		if (d != DIR_OK)
 			return d;
-		rc = ldap_modify_ext(c->ld, dn, mods, ctrls, NULL, &msgid);
-		/* Not sent: a kept connection found dead may be retried. */
+		/* The encoder wants a handle, so the control is made once open. */
+		if (w->assertion != NULL && actrl == NULL &&
+		    (d = assertion_control(c, w, &actrl, op->err)) != DIR_OK)
+			return d;
+		for (n = 0; w->ctrls != NULL && w->ctrls[n] != NULL && n < 6; n++)
+			ctrls[n] = w->ctrls[n];
+		ctrls[n++] = actrl;
+		ctrls[n] = NULL;
+		rc = ldap_modify_ext(c->ld, w->dn, w->mods, ctrls[0] ? ctrls : NULL, NULL, msgid);
 		if (rc == LDAP_SERVER_DOWN && !fresh) {
 			ldconn_drop(c);
 			continue;
 		}
 		if (rc != LDAP_SUCCESS) {
-			*ldrc = rc;
-			return classify(c, rc, "LDAP modify", err);
+			w->ldrc = rc;
+			d = classify(c, rc, "LDAP modify", op->err);
 		}
 		break;
 	}
+	ldap_control_free(actrl);
 	if (attempt == 2) {
-		seterr(err, "LDAP modify of %s: server down", dn);
+		seterr(op->err, "LDAP modify of %s: server down", w->dn);
 		return DIR_UNAVAILABLE;
 	}
-	if (ldconn_budget(cfg, deadline, &tv) < 0) {
+	return d;
+}
+
+enum dir_rc
+ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w)
+{
+	struct ldconn_err *err = op->err;
+	LDAPMessage *res = NULL;
+	struct timeval tv;
+	char *diag = NULL;
+	enum dir_rc d;
+	int msgid, rc, prc;
+
+	w->ldrc = -1;
+	w->uncertain = false;
+	w->resctrls = NULL;
+	d = send_modify(c, op, w, &msgid);
+	if (d != DIR_OK)
+		return d;
+	if (ldconn_budget(op, &tv) < 0) {
 		tv.tv_sec = 0;
 		tv.tv_usec = 1000;
 	}
 	rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, &tv, &res);
 	if (rc <= 0) {
 		/* Sent, but no answer: the server may have applied it. */
-		*uncertain = true;
-		seterr(err, "LDAP modify of %s: %s", dn, rc == 0 ? "no answer in time" : "connection lost");
+		w->uncertain = true;
+		seterr(err, "LDAP modify of %s: %s", w->dn,
+		       rc == 0 ? "no answer in time" : "connection lost");
 		if (rc == 0)
 			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
 		note_failure(c);
 		return DIR_UNAVAILABLE;
 	}
-	prc = ldap_parse_result(c->ld, res, &rc, NULL, &diag, NULL, resctrls, 1);
+	prc = ldap_parse_result(c->ld, res, &rc, NULL, &diag, NULL,
+				w->want_resctrls ? &w->resctrls : NULL, 1);
 	if (prc != LDAP_SUCCESS) {
-		*uncertain = true;
-		seterr(err, "LDAP modify of %s: unreadable result: %s", dn, ldap_err2string(prc));
+		w->uncertain = true;
+		seterr(err, "LDAP modify of %s: unreadable result: %s", w->dn,
+		       ldap_err2string(prc));
 		note_failure(c);
 		return DIR_UNAVAILABLE;
 	}
-	*ldrc = rc;
+	w->ldrc = rc;
 	if (rc == LDAP_SUCCESS) {
 		ldap_memfree(diag);
 		return DIR_OK;
 	}
-	if (resctrls != NULL && *resctrls != NULL) {
-		ldap_controls_free(*resctrls);
-		*resctrls = NULL;
+	if (w->resctrls != NULL) {
+		ldap_controls_free(w->resctrls);
+		w->resctrls = NULL;
 	}
 	d = classify(c, rc, "LDAP modify", err);
 	if (diag != NULL && *diag != '\0') {
@@ -492,34 +535,6 @@ ldconn_modify(struct ldconn *c, const struct config *cfg, const char *dn,
 	}
 	ldap_memfree(diag);
 	return d;
-}
-
-enum dir_rc
-ldconn_modify_asserting(struct ldconn *c, const struct config *cfg,
-			const char *dn, LDAPMod **mods, const char *assertion, int64_t deadline,
-			int *ldrc, bool *uncertain, struct ldconn_err *err)
-{
-	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
-	struct berval av = { 0, NULL };
-	enum dir_rc rc;
-
-	*ldrc = -1;
-	*uncertain = false;
-	/* The encoder wants a handle, so the connection is opened first. */
-	rc = ensure(c, cfg, deadline, err);
-	if (rc != DIR_OK)
-		return rc;
-	if (ldap_create_assertion_control_value(c->ld, (char *)assertion, &av) != LDAP_SUCCESS ||
-	    ldap_control_create(LDAP_CONTROL_ASSERT, 1, &av, 1, &ctrl) != LDAP_SUCCESS) {
-		ber_memfree(av.bv_val);
-		seterr(err, "cannot encode the assertion %s", assertion);
-		return DIR_ERROR;
-	}
-	ber_memfree(av.bv_val);
-	ctrls[0] = ctrl;
-	rc = ldconn_modify(c, cfg, dn, mods, ctrls, deadline, NULL, ldrc, uncertain, err);
-	ldap_control_free(ctrl);
-	return rc;
 }
 
 int

@@ -43,65 +43,83 @@ struct ldconn_err {
 	char msg[2048];
 };
 
+/*
+ * One operation's frame: the configuration in force, the monotonic time by
+ * which it must be done (ms), and where a failure is described.
+ */
+struct ldop {
+	const struct config *cfg;
+	int64_t deadline;
+	struct ldconn_err *err;
+};
+
+/* A subtree search: at most limit entries (a page's size when paged). */
+struct ldsearch {
+	const char *base;
+	const char *filter;
+	char **attrs;
+	int limit;
+};
+
+/*
+ * A Modify of dn.  With assertion set, it applies only if the entry
+ * matches that filter (assertion control, RFC 4528).  With want_resctrls,
+ * resctrls gets the response controls on success, for the caller to
+ * ldap_controls_free().  After the call, ldrc holds the LDAP result code
+ * (-1 when none arrived) and uncertain says the request was sent but no
+ * answer came in time: it may have been applied.
+ */
+struct ldwrite {
+	const char *dn;
+	LDAPMod **mods;
+	LDAPControl **ctrls;
+	const char *assertion;
+	bool want_resctrls;
+	LDAPControl **resctrls;
+	int ldrc;
+	bool uncertain;
+};
+
 void ldconn_init(struct ldconn *c, enum ldconn_kind kind);
 void ldconn_drop(struct ldconn *c);
 
 /*
- * Searches base (subtree) on c, which is connected and bound as the service
- * DN first if needed.  At most sizelimit entries.  On DIR_OK *res holds the
- * result for the caller to ldap_msgfree().  A connection found stale is
- * reopened once within the deadline.
+ * Searches on c, which is connected and bound as the service DN first if
+ * needed.  On DIR_OK *res holds the result for the caller to
+ * ldap_msgfree().  A connection found stale is reopened once within the
+ * deadline.
  */
-enum dir_rc ldconn_search(struct ldconn *c, const struct config *cfg,
-			  const char *base, const char *filter, char **attrs, int sizelimit,
-			  int64_t deadline, LDAPMessage **res, struct ldconn_err *err);
+enum dir_rc ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
+			  LDAPMessage **res);
 
 /* Called by ldconn_search_paged for each entry; -1 (with err set) stops. */
 typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldconn_err *err);
 
 /*
- * Reads every entry matching filter under base (subtree) with the
- * paged-results control (RFC 2696, critical), page_size entries per round
- * trip, and calls fn on each; no result is kept, so a base of any size
- * costs one page of memory.  Each page is bounded like ldconn_search; a
- * kept connection found dead before the first page is reopened once, one
- * lost midway fails the read (fn has seen entries that cannot be taken
- * back, so the caller must discard what it gathered).
+ * Reads every entry q matches with the paged-results control (RFC 2696,
+ * critical), q->limit entries per round trip, and calls fn on each; no
+ * result is kept, so a base of any size costs one page of memory.  Each
+ * page is bounded like ldconn_search; a kept connection found dead before
+ * the first page is reopened once, one lost midway fails the read (fn has
+ * seen entries that cannot be taken back, so the caller must discard what
+ * it gathered).
  */
-enum dir_rc ldconn_search_paged(struct ldconn *c, const struct config *cfg,
-				const char *base, const char *filter, char **attrs,
-				int page_size, int64_t deadline, ldconn_entry_fn fn, void *ctx,
-				struct ldconn_err *err);
+enum dir_rc ldconn_search_paged(struct ldconn *c, const struct ldop *op,
+				const struct ldsearch *q, ldconn_entry_fn fn, void *ctx);
 
 /* Simple bind as dn with password on c (an LDCONN_BIND connection). */
-enum dir_rc ldconn_user_bind(struct ldconn *c, const struct config *cfg,
-			     const char *dn, const char *password, int64_t deadline,
-			     struct ldconn_err *err);
+enum dir_rc ldconn_user_bind(struct ldconn *c, const struct ldop *op, const char *dn,
+			     const char *password);
 
 /*
- * Modifies dn on c (an LDCONN_WRITE connection) with the request controls
- * ctrls.  *ldrc gets the LDAP result code (or -1 when none arrived).  On
- * DIR_OK with resctrls non-NULL, *resctrls holds the response controls for
- * the caller to ldap_controls_free().  DIR_CONFLICT: the assertion failed
- * or a constraint (slapo-unique) refused it.  *uncertain is set when the
- * request was sent but no answer came in time: it may have been applied.
+ * Writes w on c (an LDCONN_WRITE connection).  DIR_CONFLICT: the
+ * assertion failed (w->ldrc LDAP_ASSERTION_FAILED) or a constraint
+ * (slapo-unique) refused it.
  */
-enum dir_rc ldconn_modify(struct ldconn *c, const struct config *cfg,
-			  const char *dn, LDAPMod **mods, LDAPControl **ctrls, int64_t deadline,
-			  LDAPControl ***resctrls, int *ldrc, bool *uncertain,
-			  struct ldconn_err *err);
-
-/*
- * ldconn_modify under the assertion control with filter assertion: the
- * Modify applies only if the entry matches it, else DIR_CONFLICT with
- * *ldrc LDAP_ASSERTION_FAILED.
- */
-enum dir_rc ldconn_modify_asserting(struct ldconn *c, const struct config *cfg, const char *dn, LDAPMod **mods,
-				    const char *assertion, int64_t deadline, int *ldrc,
-				    bool *uncertain, struct ldconn_err *err);
+enum dir_rc ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w);
 
 /* Writes the budget left for one operation into tv; -1 when none is left. */
-int ldconn_budget(const struct config *cfg, int64_t deadline, struct timeval *tv);
+int ldconn_budget(const struct ldop *op, struct timeval *tv);
 
 /* Escapes value for use inside an LDAP filter (RFC 4515) into out. */
 int ldap_filter_escape(const char *value, char *out, size_t outlen);

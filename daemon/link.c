@@ -137,8 +137,8 @@ read_secret(struct req_ctx *c, const char *dn, char *hash, size_t hlen, time_t *
 
 	hash[0] = '\0';
 	*expires = 0;
-	rc = ldconn_search(rd, c->cfg, dn, "(objectClass=ecfAccount)", attrs, 1, c->deadline,
-			   &res, &c->err);
+	rc = ldconn_search(rd, &c->op, &(struct ldsearch){ dn, "(objectClass=ecfAccount)", attrs, 1 },
+			   &res);
 	if (rc != DIR_OK)
 		return rc;
 	e = ldap_first_entry(rd->ld, res);
@@ -176,8 +176,7 @@ check_cmecf_credential(struct req_ctx *c, const struct account *cmecf, const cha
 	enum dir_rc rc;
 
 	if (code == NULL) {
-		rc = ldconn_user_bind(&c->w->dc.bind, c->cfg, cmecf->dn, password, c->deadline,
-				      &c->err);
+		rc = ldconn_user_bind(&c->w->dc.bind, &c->op, cmecf->dn, password);
 		if (rc == DIR_OK)
 			return 0;
 		if (rc != DIR_BAD_CREDENTIALS) {
@@ -244,7 +243,6 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 {
 	const struct config *cfg = c->cfg;
 	struct dir_conns *dc = &c->w->dc;
-	int64_t deadline = c->deadline;
 	const char *pacer_pw = proto_str(m, PT_PASSWORD);
 	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
 	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
@@ -272,7 +270,7 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
 		return -1;
 	}
-	rc = dir_find(dc, cfg, PR_REALM_PACER, a->pacer, deadline, &p->pacer, &c->err);
+	rc = dir_find(dc, &c->op, PR_REALM_PACER, a->pacer, &p->pacer);
 	if (rc == DIR_NOT_FOUND) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_pacer", bad_credentials);
 		count_failure(cfg, cmecf_key, p->throttle_peer);
@@ -283,7 +281,7 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 		return -1;
 	}
 	if (!trusted || pacer_pw != NULL) {
-		rc = ldconn_user_bind(&dc->bind, cfg, p->pacer.dn, pacer_pw, deadline, &c->err);
+		rc = ldconn_user_bind(&dc->bind, &c->op, p->pacer.dn, pacer_pw);
 		if (rc == DIR_BAD_CREDENTIALS) {
 			refuse(a, PLR_BAD_CREDENTIALS, "deny", "bad_pacer_password",
 			       bad_credentials);
@@ -295,7 +293,7 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 			return -1;
 		}
 	}
-	rc = dir_find(dc, cfg, PR_REALM_CMECF, a->cmecf, deadline, &p->cmecf, &c->err);
+	rc = dir_find(dc, &c->op, PR_REALM_CMECF, a->cmecf, &p->cmecf);
 	if (rc == DIR_NOT_FOUND) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_cmecf", bad_credentials);
 		count_failure(cfg, cmecf_key, p->throttle_peer);
@@ -333,8 +331,7 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 			return -1;
 		/* A racing link may have retired the password just now: say
 		 * so, rather than "wrong password", and count no failure. */
-		if (dir_find(dc, cfg, PR_REALM_CMECF, a->cmecf, deadline, &again,
-			     &c->err) == DIR_OK &&
+		if (dir_find(dc, &c->op, PR_REALM_CMECF, a->cmecf, &again) == DIR_OK &&
 		    again.state == PST_LEGACY_LINKED) {
 			refuse_cmecf_linked(a, again.login);
 			return -1;
@@ -496,23 +493,22 @@ next_txn(struct req_ctx *c, uint64_t *txn)
 	LDAPMod inc = { .mod_op = LDAP_MOD_INCREMENT, .mod_type = "ecfNextTransaction",
 			.mod_vals.modv_strvals = one };
 	LDAPMod *mods[] = { &inc, NULL };
-	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL }, **resctrls = NULL;
+	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
+	struct ldwrite wr = { .dn = cfg->counter_dn, .mods = mods, .ctrls = ctrls,
+			      .want_resctrls = true };
 	uint64_t next;
-	bool uncertain;
 	enum dir_rc rc;
-	int ldrc;
 
 	if (postread_control(&ctrl) < 0) {
 		snprintf(c->err.msg, sizeof(c->err.msg), "cannot encode the post-read control");
 		return DIR_ERROR;
 	}
 	ctrls[0] = ctrl;
-	rc = ldconn_modify(&c->w->dc.write, cfg, cfg->counter_dn, mods, ctrls, c->deadline,
-			   &resctrls, &ldrc, &uncertain, &c->err);
+	rc = ldconn_modify(&c->w->dc.write, &c->op, &wr);
 	ldap_control_free(ctrl);
 	if (rc != DIR_OK)
 		return rc;
-	if (postread_value(resctrls, &next) < 0 || next == 0) {
+	if (postread_value(wr.resctrls, &next) < 0 || next == 0) {
 		snprintf(c->err.msg, sizeof(c->err.msg),
 			 "%s: no usable ecfNextTransaction in the post-read control",
 			 cfg->counter_dn);
@@ -521,21 +517,20 @@ next_txn(struct req_ctx *c, uint64_t *txn)
 		/* The counter holds the next ID to issue; ours is the one before. */
 		*txn = next - 1;
 	}
-	ldap_controls_free(resctrls);
+	ldap_controls_free(wr.resctrls);
 	return rc;
 }
 
 /* Searches the write URI for a CM/ECF entry matching filter (one value). */
 static enum dir_rc
-write_side_count(struct worker *w, const struct config *cfg,
-		 const char *filter, int64_t deadline, int *count, struct ldconn_err *err)
+write_side_count(struct worker *w, const struct ldop *op, const char *filter, int *count)
 {
 	static char *attrs[] = { "1.1", NULL };
+	struct ldsearch q = { op->cfg->cmecf_base, filter, attrs, 0 };
 	LDAPMessage *res;
 	enum dir_rc rc;
 
-	rc = ldconn_search(&w->dc.write, cfg, cfg->cmecf_base, filter, attrs, 0, deadline,
-			   &res, err);
+	rc = ldconn_search(&w->dc.write, op, &q, &res);
 	if (rc != DIR_OK)
 		return rc;
 	*count = ldap_count_entries(w->dc.write.ld, res);
@@ -556,7 +551,8 @@ link_txn_exists(uint64_t txn, void *ctx)
 	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkTransaction=%llu))",
 		 (unsigned long long)txn);
 	cfg = live_config_get();
-	rc = write_side_count(w, cfg, filter, clock_now_ms() + cfg->timeout_ms, &n, &err);
+	rc = write_side_count(w, &(struct ldop){ cfg, clock_now_ms() + cfg->timeout_ms, &err },
+			      filter, &n);
 	live_config_put(cfg);
 	if (rc != DIR_OK) {
 		log_warnx("cannot tell whether transaction %llu was linked: %s",
@@ -598,25 +594,26 @@ write_link(struct req_ctx *c, const struct prepared *p, uint64_t txn, time_t now
 	LDAPMod m_sec = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecret" };
 	LDAPMod m_exp = { .mod_op = LDAP_MOD_REPLACE, .mod_type = "ecfLinkSecretExpires" };
 	LDAPMod *mods[] = { &m_pacer, &m_time, &m_txn, &m_pw, &m_sec, &m_exp, NULL };
+	struct ldwrite wr = { .dn = p->cmecf.dn, .mods = mods,
+			      .assertion = "(!(ecfLinkedPacer=*))" };
 	struct tm tm;
-	bool uncertain;
 	enum dir_rc rc;
 
 	gmtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y%m%d%H%M%SZ", &tm);
 	snprintf(nbuf, sizeof(nbuf), "%llu", (unsigned long long)txn);
-	rc = ldconn_modify_asserting(&c->w->dc.write, c->cfg, p->cmecf.dn, mods,
-				     "(!(ecfLinkedPacer=*))", c->deadline, ldrc, &uncertain, &c->err);
+	rc = ldconn_modify(&c->w->dc.write, &c->op, &wr);
+	*ldrc = wr.ldrc;
 	if (rc == DIR_OK)
 		return DIR_OK;
 	/* A lost race, or our own Modify applied before its answer was lost:
 	 * the entry tells which. */
-	if (rc == DIR_CONFLICT || uncertain) {
+	if (rc == DIR_CONFLICT || wr.uncertain) {
 		int ours = link_txn_exists(txn, c->w);
 
 		if (ours == 1)
 			return DIR_OK;
-		if (ours < 0 && uncertain)
+		if (ours < 0 && wr.uncertain)
 			return DIR_UNAVAILABLE;
 	}
 	return rc;
@@ -638,7 +635,7 @@ commit_locked(struct req_ctx *c, const struct prepared *p, struct attempt *a, ti
 		return;
 	}
 	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkedPacer=%s))", esc);
-	rc = write_side_count(c->w, cfg, filter, c->deadline, &count, &c->err);
+	rc = write_side_count(c->w, &c->op, filter, &count);
 	if (rc != DIR_OK) {
 		fail_directory(a, rc, &c->err);
 		return;

@@ -59,7 +59,7 @@ lookup_account(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b
 		event_lookup(c->rq, PR_REALM_ANY, user, "error", NULL, "bad request");
 		return;
 	}
-	rc = dir_find(&c->w->dc, c->cfg, realm, user, c->deadline, &a, &c->err);
+	rc = dir_find(&c->w->dc, &c->op, realm, user, &a);
 	if (rc != DIR_OK && rc != DIR_NOT_FOUND) {
 		proto_put_u32(b, PT_STATUS, rc == DIR_UNAVAILABLE ? PS_UNAVAILABLE : PS_INTERNAL);
 		proto_put_str(b, PT_ERROR, c->err.msg);

@@ -602,8 +602,8 @@ run_pass(void)
 			continue;
 		}
 		if (oc == SEND_OK || oc == SEND_STUCK) {
-			event_mail(txns[i], at.to, "sent", at.reason, at.detail,
-				    r != NULL ? r->tries + 1 : 1, -1);
+			event_mail(&(struct mail_event){ txns[i], at.to, r != NULL ? r->tries + 1 : 1,
+							 -1, "sent", at.reason, at.detail });
 			forget_retry(txns[i]);
 			/* Not removable: never sent again by this run. */
 			if (oc == SEND_STUCK && (r = note_failure(txns[i])) != NULL)
@@ -615,8 +615,8 @@ run_pass(void)
 		now = clock_now_ms();
 		if (r != NULL)
 			r->due_ms = now + delay;
-		event_mail(txns[i], at.to, "retry", at.reason, at.detail,
-			    r != NULL ? r->tries : 1, (delay + 999) / 1000);
+		event_mail(&(struct mail_event){ txns[i], at.to, r != NULL ? r->tries : 1,
+						 (delay + 999) / 1000, "retry", at.reason, at.detail });
 		if (oc == SEND_UNAVAILABLE) {
 			M.hold_until_ms = now + delay;
 			break;

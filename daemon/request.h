@@ -41,6 +41,7 @@ struct req_ctx {
 	int64_t deadline;		/* monotonic ms by which to have answered */
 	unsigned int peer;		/* PC_* bits of the sender */
 	struct ldconn_err err;		/* why the last directory call failed */
+	struct ldop op;			/* { cfg, deadline, &err } for ldconn and dir_find */
 };
 
 /* A handler answers one decoded request into b and writes its log line. */

@@ -521,7 +521,8 @@ drop_unlinked(const char *spool_dir, uint64_t txn)
 	}
 	if (remove_pending(spool_dir, txn) < 0)
 		return -1;
-	event_mail(txn, to, "dropped", "link_not_made", "no link holds this transaction", 0, -1);
+	event_mail(&(struct mail_event){ txn, to, 0, -1, "dropped", "link_not_made",
+					 "no link holds this transaction" });
 	return 0;
 }
 
