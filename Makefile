@@ -47,6 +47,9 @@ COMMON_SRC = $(wildcard common/*.c)
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 PAM_SRC = $(wildcard pam_module/*.c)
 CLI_SRC = $(wildcard cli/*.c)
+# ecflink-web: its own files, and the daemon's failure counter (it needs
+# only libc), for its login throttle.
+WEB_SRC = $(wildcard web/*.c) daemon/throttle.c
 UNIT_SRC = $(wildcard tests/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 
@@ -55,21 +58,35 @@ PIC_COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/pic/%.o)
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(O)/app/%.o)
 PAM_OBJ = $(PAM_SRC:%.c=$(O)/pic/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(O)/app/%.o)
+WEB_OBJ = $(WEB_SRC:%.c=$(O)/web/%.o)
 
 ECFLINKD = $(if $(BINOUT),$(BINOUT)/ecflinkd,daemon/ecflinkd)
 ECFLINKCTL = $(if $(BINOUT),$(BINOUT)/ecflinkctl,cli/ecflinkctl)
 PAM_SO = $(if $(BINOUT),$(BINOUT)/pam_ecflink.so,pam_module/pam_ecflink.so)
+ECFLINK_WEB = $(if $(BINOUT),$(BINOUT)/ecflink-web,web/ecflink-web)
 UNIT_BIN = $(UNIT_SRC:tests/%.c=$(O)/tests/%)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
 .PHONY: all tests check check-build check-deb deb deps demo bench install clean format
 .DELETE_ON_ERROR:
 
-all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO)
+all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO) $(ECFLINK_WEB)
 
 $(O)/app/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) -MMD -MP -c -o $@ $<
+
+WEB_CFLAGS = $(WARN) $(CFLAGS) $(APP_SAN) \
+	$(shell $(PKG_CONFIG) --cflags libmicrohttpd libconfig 2>/dev/null)
+WEB_LIBS = $(shell $(PKG_CONFIG) --libs libmicrohttpd libconfig 2>/dev/null) -lpthread
+
+$(O)/web/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(WEB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(ECFLINK_WEB): $(WEB_OBJ) $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(WEB_CFLAGS) $(LDFLAGS) -o $@ $^ $(WEB_LIBS)
 
 $(O)/pic/%.o: %.c
 	@mkdir -p $(@D)
@@ -189,6 +206,6 @@ format:
 		$(PAM_SRC) $(CLI_SRC) $(UNIT_SRC) $(TOOL_SRC)
 
 clean:
-	rm -rf build daemon/ecflinkd cli/ecflinkctl pam_module/pam_ecflink.so
+	rm -rf build daemon/ecflinkd cli/ecflinkctl pam_module/pam_ecflink.so web/ecflink-web
 
 -include $(shell find build -path build/deb -prune -o -type f -name '*.d' -print 2>/dev/null)

@@ -1244,6 +1244,9 @@ config_load(const char *path, config_report_fn report, void *ctx)
 		const config_setting_t *gs = config_setting_get_elem(root, (unsigned)i);
 		const char *name = config_setting_name(gs);
 
+		/* ecflink-web's group: it checks it (ecflink-web -t). */
+		if (strcmp(name, "web") == 0)
+			continue;
 		for (j = 0; j < N_GROUPS && strcmp(groups[j].name, name) != 0; j++)
 			;
 		if (j == N_GROUPS) {
