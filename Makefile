@@ -1,6 +1,7 @@
 # ecflink - plain GNU make; honours CC CPPFLAGS CFLAGS LDFLAGS DESTDIR PREFIX.
 #
-#   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl
+#   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl,
+#                   web/ecflink-web
 #   make check      -Werror + ASan/UBSan copies under build/check, then every test
 #   make demo       a private slapd + ecflinkd walk-through
 #   make deps       install the Debian packages the build, tests and demo need
@@ -193,13 +194,14 @@ install: all
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 daemon/ecflinkd $(DESTDIR)$(SBINDIR)/ecflinkd
 	install -m 0755 cli/ecflinkctl $(DESTDIR)$(BINDIR)/ecflinkctl
+	install -m 0755 web/ecflink-web $(DESTDIR)$(SBINDIR)/ecflink-web
 	install -m 0644 pam_module/pam_ecflink.so $(DESTDIR)$(PAMDIR)/pam_ecflink.so
 	install -m 0644 etc/ecflink.conf etc/redaction-notice.txt $(DESTDIR)$(SYSCONFDIR)/ecflink/
 	install -m 0644 schema/ecflink.schema schema/ecflink.ldif $(DESTDIR)$(SCHEMADIR)/
-	install -m 0644 etc/ecflinkd.service $(DESTDIR)$(UNITDIR)/ecflinkd.service
+	install -m 0644 etc/ecflinkd.service etc/ecflink-web.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 daemon/ecflink.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/ecflinkd.8 cli/ecflinkctl.8 pam_module/pam_ecflink.8 \
-		$(DESTDIR)$(MANDIR)/man8/
+		web/ecflink-web.8 $(DESTDIR)$(MANDIR)/man8/
 
 format:
 	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(DAEMON_SRC) daemon/main.c \

@@ -89,7 +89,10 @@ main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "df:tV")) != -1) {
 		switch (opt) {
 		case 'd':
-			foreground = to_stderr = true;
+			/* Under systemd stderr is the journal, which syslog
+			 * already reaches: no line twice. */
+			foreground = true;
+			to_stderr = getenv("JOURNAL_STREAM") == NULL;
 			break;
 		case 'f':
 			path = optarg;
