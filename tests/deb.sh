@@ -189,7 +189,7 @@ do_check() {
 		/etc/ecflink/ecflink.conf /etc/ecflink/redaction-notice.txt
 		/lib/systemd/system/ecflinkd.service
 		/usr/bin/ecflinkctl /usr/sbin/ecflinkd
-		/usr/share/doc/ecflinkd/README.Debian /usr/share/doc/ecflinkd/changelog.gz
+		/usr/share/doc/ecflinkd/README.Debian.gz /usr/share/doc/ecflinkd/changelog.gz
 		/usr/share/doc/ecflinkd/copyright /usr/share/lintian/overrides/ecflinkd
 		/usr/share/man/man5/ecflink.conf.5.gz /usr/share/man/man8/ecflinkctl.8.gz
 		/usr/share/man/man8/ecflinkd.8.gz"
