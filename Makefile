@@ -85,6 +85,9 @@ $(O)/web/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(WEB_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(O)/libweb.a: $(filter-out $(O)/web/web/main.o,$(WEB_OBJ))
+	$(AR) rcs $@ $^
+
 $(ECFLINK_WEB): $(WEB_OBJ) $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(WEB_CFLAGS) $(LDFLAGS) -o $@ $^ $(WEB_LIBS)
@@ -119,7 +122,7 @@ $(PAM_SO): $(O)/libpammod.a pam_module/pam_ecflink.map
 		-Wl,--whole-archive $(O)/libpammod.a -Wl,--no-whole-archive $(PAM_LIBS)
 
 # Unit tests: tests/test_pam_*.c test the module's objects, tests/test_cli_*.c
-# the CLI's, the others common/ and daemon/.
+# the CLI's, tests/test_web_*.c ecflink-web's, the others common/ and daemon/.
 $(O)/tests/test_pam_%: tests/test_pam_%.c $(O)/libpammod.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Ipam_module $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
@@ -127,6 +130,10 @@ $(O)/tests/test_pam_%: tests/test_pam_%.c $(O)/libpammod.a
 $(O)/tests/test_cli_%: tests/test_cli_%.c $(O)/libcli.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Icli $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(TEST_LIBS)
+$(O)/tests/test_web_%: tests/test_web_%.c $(O)/libweb.a $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Iweb $(CPPFLAGS) $(WEB_CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(WEB_LIBS) $(TEST_LIBS)
 $(O)/tests/test_%: tests/test_%.c $(O)/libdaemon.a $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \

@@ -94,20 +94,29 @@ session_get(const char *id, int64_t now_ms, struct session *s)
 	return i >= 0;
 }
 
-/* Puts a copy of s into a free, expired or the stalest slot.  Lock held. */
+/*
+ * Puts a copy of s into a free or expired slot, else over the stalest
+ * anonymous session, else the stalest of all: a flood of new visitors
+ * pushes out other visitors before anyone who has logged in.  Lock held.
+ */
 static int
 insert(const struct session *s)
 {
-	int i, pick = -1;
+	int i, pick = -1, anon = -1;
 
 	for (i = 0; i < n_slots; i++) {
 		if (slots[i] == NULL || s->last_ms - slots[i]->last_ms >= idle_ms) {
-			pick = i;
+			pick = anon = i;
 			break;
 		}
 		if (pick < 0 || slots[i]->last_ms < slots[pick]->last_ms)
 			pick = i;
+		if (slots[i]->state == SS_ANON &&
+		    (anon < 0 || slots[i]->last_ms < slots[anon]->last_ms))
+			anon = i;
 	}
+	if (anon >= 0)
+		pick = anon;
 	if (pick < 0)
 		return -1;
 	if (slots[pick] == NULL && (slots[pick] = malloc(sizeof(*s))) == NULL)
