@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 A = os.environ["WEB_A"]
 B = os.environ["WEB_B"]
@@ -102,7 +104,13 @@ def fill(field, value):
 
 
 def press(label):
+    """Clicks a submit button and waits until the next page has loaded
+    (a click returns before a POST and its redirect are done)."""
+    old = D.find_element(By.TAG_NAME, "html")
     D.find_element(By.XPATH, "//button[normalize-space()='%s']" % label).click()
+    WebDriverWait(D, 15).until(EC.staleness_of(old))
+    WebDriverWait(D, 15).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def shot(name, what):
@@ -496,9 +504,7 @@ def scenario_golive_csrf():
     ok(h1() == "Linking is not open yet" and "Linking opens when the court goes live on" in body(),
        "before go-live: 'linking opens on ...'", body()[:400])
     shot("15-before-golive", "Refused before go-live: linking opens on the court's date")
-    press_logout = D.find_elements(By.XPATH, "//button[normalize-space()='Log out']")
-    if press_logout:
-        press_logout[0].click()
+    press("Log out")
 
     go(B + "/")
     fill("login", "janedoe")
