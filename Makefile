@@ -1,6 +1,7 @@
 # ecflink - plain GNU make; honours CC CPPFLAGS CFLAGS LDFLAGS DESTDIR PREFIX.
 #
-#   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl
+#   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl,
+#                   web/ecflink-web
 #   make check      -Werror + ASan/UBSan copies under build/check, then every test
 #   make demo       a private slapd + ecflinkd walk-through
 #   make deps       install the Debian packages the build, tests and demo need
@@ -47,6 +48,7 @@ COMMON_SRC = $(wildcard common/*.c)
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 PAM_SRC = $(wildcard pam_module/*.c)
 CLI_SRC = $(wildcard cli/*.c)
+WEB_SRC = $(wildcard web/*.c)
 UNIT_SRC = $(wildcard tests/test_*.c)
 TOOL_SRC = $(wildcard tests/tools/*.c)
 
@@ -55,21 +57,38 @@ PIC_COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/pic/%.o)
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(O)/app/%.o)
 PAM_OBJ = $(PAM_SRC:%.c=$(O)/pic/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(O)/app/%.o)
+WEB_OBJ = $(WEB_SRC:%.c=$(O)/web/%.o)
 
 ECFLINKD = $(if $(BINOUT),$(BINOUT)/ecflinkd,daemon/ecflinkd)
 ECFLINKCTL = $(if $(BINOUT),$(BINOUT)/ecflinkctl,cli/ecflinkctl)
 PAM_SO = $(if $(BINOUT),$(BINOUT)/pam_ecflink.so,pam_module/pam_ecflink.so)
+ECFLINK_WEB = $(if $(BINOUT),$(BINOUT)/ecflink-web,web/ecflink-web)
 UNIT_BIN = $(UNIT_SRC:tests/%.c=$(O)/tests/%)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
 .PHONY: all tests check check-build check-deb deb deps demo bench install clean format
 .DELETE_ON_ERROR:
 
-all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO)
+all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO) $(ECFLINK_WEB)
 
 $(O)/app/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) -MMD -MP -c -o $@ $<
+
+WEB_CFLAGS = $(WARN) $(CFLAGS) $(APP_SAN) \
+	$(shell $(PKG_CONFIG) --cflags libmicrohttpd libconfig 2>/dev/null)
+WEB_LIBS = $(shell $(PKG_CONFIG) --libs libmicrohttpd libconfig 2>/dev/null) -lpthread
+
+$(O)/web/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(WEB_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libweb.a: $(filter-out $(O)/web/web/main.o,$(WEB_OBJ))
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(ECFLINK_WEB): $(WEB_OBJ) $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(WEB_CFLAGS) $(LDFLAGS) -o $@ $^ $(WEB_LIBS)
 
 $(O)/pic/%.o: %.c
 	@mkdir -p $(@D)
@@ -98,12 +117,16 @@ $(PAM_SO): $(O)/libpammod.a pam_module/pam_ecflink.map
 		-Wl,--version-script=pam_module/pam_ecflink.map -o $@ \
 		-Wl,--whole-archive $(O)/libpammod.a -Wl,--no-whole-archive $(PAM_LIBS)
 
-# Unit tests: tests/test_pam_*.c test the module's objects, the others
-# common/ and daemon/.
+# Unit tests: tests/test_pam_*.c test the module's objects, tests/test_web_*.c
+# ecflink-web's, the others common/ and daemon/.
 $(O)/tests/test_pam_%: tests/test_pam_%.c $(O)/libpammod.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Ipam_module $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(PAM_LIBS) $(TEST_LIBS)
+$(O)/tests/test_web_%: tests/test_web_%.c $(O)/libweb.a $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Iweb $(CPPFLAGS) $(WEB_CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(WEB_LIBS) $(TEST_LIBS)
 $(O)/tests/test_%: tests/test_%.c $(O)/libdaemon.a $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
@@ -171,19 +194,20 @@ install: all
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 daemon/ecflinkd $(DESTDIR)$(SBINDIR)/ecflinkd
 	install -m 0755 cli/ecflinkctl $(DESTDIR)$(BINDIR)/ecflinkctl
+	install -m 0755 web/ecflink-web $(DESTDIR)$(SBINDIR)/ecflink-web
 	install -m 0644 pam_module/pam_ecflink.so $(DESTDIR)$(PAMDIR)/pam_ecflink.so
 	install -m 0644 etc/ecflink.conf etc/redaction-notice.txt $(DESTDIR)$(SYSCONFDIR)/ecflink/
 	install -m 0644 schema/ecflink.schema schema/ecflink.ldif $(DESTDIR)$(SCHEMADIR)/
-	install -m 0644 etc/ecflinkd.service $(DESTDIR)$(UNITDIR)/ecflinkd.service
+	install -m 0644 etc/ecflinkd.service etc/ecflink-web.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 daemon/ecflink.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/ecflinkd.8 cli/ecflinkctl.8 pam_module/pam_ecflink.8 \
-		$(DESTDIR)$(MANDIR)/man8/
+		web/ecflink-web.8 $(DESTDIR)$(MANDIR)/man8/
 
 format:
 	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(DAEMON_SRC) daemon/main.c \
 		$(PAM_SRC) $(CLI_SRC) $(UNIT_SRC) $(TOOL_SRC)
 
 clean:
-	rm -rf build daemon/ecflinkd cli/ecflinkctl pam_module/pam_ecflink.so
+	rm -rf build daemon/ecflinkd cli/ecflinkctl pam_module/pam_ecflink.so web/ecflink-web
 
 -include $(shell find build -path build/deb -prune -o -type f -name '*.d' -print 2>/dev/null)

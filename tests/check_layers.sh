@@ -17,7 +17,7 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # Bottom to top: "layer-name: module module ..." (a module is a file name
 # without .c/.h).
 LAYERS='
-utilities: log config_check namecmp resetcode throttle locks
+utilities: log config_check namecmp resetcode locks
 tokens and config reading: tokens config_read
 configuration: config
 connections and peers: ldconn live_config peer
@@ -32,7 +32,7 @@ dispatch: dispatch
 event loop: server
 start-up: main
 '
-COMMON='clock kv proto sockio textout'
+COMMON='clock kv proto sockio textout throttle'
 
 layer_of() {
 	printf '%s\n' "$LAYERS" | awk -v m="$1" -F': ' '

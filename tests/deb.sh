@@ -7,7 +7,7 @@
 #                           land in build/deb/) and lintian -I --pedantic
 #                           on the .changes; prints lintian's summary.
 #   sh tests/deb.sh check   build, then as root: lintian clean, the
-#                           contents of each .deb, dpkg -i of all three,
+#                           contents of each .deb, dpkg -i of all four,
 #                           the user, modes and overrides postinst makes,
 #                           systemd-analyze verify, debian/tests/smoke (the
 #                           installed daemon and PAM module against a
@@ -22,7 +22,7 @@ set -u
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$SRC/build/deb
-PKGS="libpam-ecflink ecflinkd ecflink-schema"
+PKGS="libpam-ecflink ecflink-web ecflinkd ecflink-schema"
 
 die() {
 	echo "deb.sh: $*" >&2
@@ -40,6 +40,7 @@ copy_tree() {
 	while IFS= read -r f; do
 		case $f in
 		build/* | daemon/ecflinkd | cli/ecflinkctl | pam_module/pam_ecflink.so) continue ;;
+		web/ecflink-web) continue ;;
 		*.o | *.a | *.d) continue ;;
 		esac
 		[ -f "$SRC/$f" ] && printf '%s\n' "$f"
@@ -103,7 +104,7 @@ dpkg_locked() {
 	return "$rc"
 }
 
-# purge_all: purges whatever is installed of the three packages.
+# purge_all: purges whatever is installed of the four packages.
 purge_all() {
 	local p have=
 	for p in $PKGS; do
@@ -165,7 +166,7 @@ leftovers() {
 # --- check --------------------------------------------------------------
 
 do_check() {
-	local multiarch deb_d deb_pam deb_schema rc out p unit man
+	local multiarch deb_d deb_pam deb_schema deb_web rc out p unit man
 	multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 	. "$SRC/tests/harness/lib.sh"
 	export LC_ALL=C
@@ -183,11 +184,12 @@ do_check() {
 	deb_d=$(ls "$OUT"/ecflinkd_*.deb)
 	deb_pam=$(ls "$OUT"/libpam-ecflink_*.deb)
 	deb_schema=$(ls "$OUT"/ecflink-schema_*.deb)
+	deb_web=$(ls "$OUT"/ecflink-web_*.deb)
 	expect_files "$deb_d" "
 		/etc/ecflink/ecflink.conf /etc/ecflink/redaction-notice.txt
 		/lib/systemd/system/ecflinkd.service
 		/usr/bin/ecflinkctl /usr/sbin/ecflinkd
-		/usr/share/doc/ecflinkd/README.Debian /usr/share/doc/ecflinkd/changelog.gz
+		/usr/share/doc/ecflinkd/README.Debian.gz /usr/share/doc/ecflinkd/changelog.gz
 		/usr/share/doc/ecflinkd/copyright /usr/share/lintian/overrides/ecflinkd
 		/usr/share/man/man5/ecflink.conf.5.gz /usr/share/man/man8/ecflinkctl.8.gz
 		/usr/share/man/man8/ecflinkd.8.gz"
@@ -202,14 +204,18 @@ do_check() {
 		/etc/ldap/schema/ecflink.ldif /etc/ldap/schema/ecflink.schema
 		/usr/share/doc/ecflink-schema/changelog.gz /usr/share/doc/ecflink-schema/copyright
 		/usr/share/doc/ecflink-schema/slapd-sample.ldif"
-	out=$(for p in "$deb_d" "$deb_pam" "$deb_schema"; do dpkg-deb -c "$p"; done)
+	expect_files "$deb_web" "
+		/lib/systemd/system/ecflink-web.service /usr/sbin/ecflink-web
+		/usr/share/doc/ecflink-web/changelog.gz /usr/share/doc/ecflink-web/copyright
+		/usr/share/lintian/overrides/ecflink-web /usr/share/man/man8/ecflink-web.8.gz"
+	out=$(for p in "$deb_d" "$deb_pam" "$deb_schema" "$deb_web"; do dpkg-deb -c "$p"; done)
 	t_unlike "$out" '\./usr/local|test_|/tools/|pamdrive|logsink|\.o$|\.a$' \
 		"no /usr/local, test binaries or objects in the packages"
 	t_like "$(dpkg-deb -c "$deb_d" | grep '/var/spool/ecflink/$')" '^drwxr-xr-x root/root' \
 		"ecflinkd ships /var/spool/ecflink 0755 root (postinst overrides it)"
 
-	out=$(dpkg_locked dpkg -i "$deb_schema" "$deb_d" "$deb_pam") && rc=0 || rc=$?
-	t_is "$rc" 0 "dpkg -i of the three packages" || t_diag "$out"
+	out=$(dpkg_locked dpkg -i "$deb_schema" "$deb_d" "$deb_pam" "$deb_web") && rc=0 || rc=$?
+	t_is "$rc" 0 "dpkg -i of the four packages" || t_diag "$out"
 	for p in $PKGS; do
 		dpkg -L "$p" 2>/dev/null
 	done | sort -u >"$OUT/dpkg-L"
@@ -228,17 +234,35 @@ do_check() {
 	t_is "$(grep '^/etc/pam\.d' "$OUT/dpkg-L")" "" "no file installed into /etc/pam.d"
 	unit=/etc/systemd/system/multi-user.target.wants/ecflinkd.service
 	t_ok "ecflinkd.service is enabled" test -L "$unit"
+	t_like "$(getent passwd ecflink-web)" \
+		'^ecflink-web:x:[0-9]+:[0-9]+:[^:]*:/nonexistent:/usr/sbin/nologin$' \
+		"system user ecflink-web (home /nonexistent, nologin)"
+	t_is "$(id -nG ecflink-web 2>&1)" "ecflink-web" \
+		"ecflink-web is in its own group only (not ecflink, which may read ldap.secret)"
+	t_ok "ecflink-web.service is not enabled (ecflinkd must trust it first)" \
+		test ! -e /etc/systemd/system/multi-user.target.wants/ecflink-web.service
+	t_like "$(cat /lib/systemd/system/ecflink-web.service)" \
+		'LoadCredential=ecflink.conf:/etc/ecflink/ecflink.conf' \
+		"ecflink-web.service gets the configuration as a credential"
+	for p in User=ecflink-web NoNewPrivileges=yes ProtectSystem=strict CapabilityBoundingSet= \
+		PrivateDevices=yes MemoryDenyWriteExecute=yes RestrictAddressFamilies= \
+		SystemCallFilter=@system-service; do
+		grep -q "^$p" /lib/systemd/system/ecflink-web.service || echo "missing $p"
+	done >"$OUT/web-unit.missing"
+	t_is "$(cat "$OUT/web-unit.missing")" "" "ecflink-web.service is sandboxed"
 
 	if command -v systemd-analyze >/dev/null; then
 		# Documentation= is checked with man(1) when man-db is there.
 		man=no
 		command -v man >/dev/null && man=yes
-		out=$(systemd-analyze verify --man=$man /lib/systemd/system/ecflinkd.service 2>&1) &&
-			rc=0 || rc=$?
-		out=$(printf '%s\n' "$out" | grep ecflinkd)
-		t_is "$rc:$out" "0:" "systemd-analyze verify ecflinkd.service"
+		for unit in ecflinkd ecflink-web; do
+			out=$(systemd-analyze verify --man=$man "/lib/systemd/system/$unit.service" \
+				2>&1) && rc=0 || rc=$?
+			out=$(printf '%s\n' "$out" | grep "$unit\.service")
+			t_is "$rc:$out" "0:" "systemd-analyze verify $unit.service"
+		done
 	else
-		t_skip "systemd-analyze verify ecflinkd.service" "systemd is not installed"
+		t_skip "systemd-analyze verify of the units" "systemd is not installed"
 	fi
 
 	run_smoke
@@ -248,7 +272,7 @@ do_check() {
 	printf 'not-a-real-password\n' >/etc/ecflink/ldap.secret
 	dpkg-statoverride --remove /etc/ecflink/ecflink.conf >/dev/null 2>&1
 	dpkg-statoverride --update --add root root 0600 /etc/ecflink/ecflink.conf
-	out=$(dpkg_locked dpkg -i "$deb_schema" "$deb_d" "$deb_pam") && rc=0 || rc=$?
+	out=$(dpkg_locked dpkg -i "$deb_schema" "$deb_d" "$deb_pam" "$deb_web") && rc=0 || rc=$?
 	t_is "$rc" 0 "dpkg -i again over the installed packages (upgrade path)" || t_diag "$out"
 	t_is "$(mode_of /etc/ecflink/ecflink.conf)" "root:root 600" \
 		"reinstall keeps the administrator's statoverride of ecflink.conf"
@@ -256,8 +280,9 @@ do_check() {
 		"not-a-real-password root:ecflink 640" "reinstall keeps the filled-in ldap.secret"
 
 	out=$(dpkg_locked dpkg -r $PKGS) && rc=0 || rc=$?
-	t_is "$rc" 0 "dpkg -r of the three packages" || t_diag "$out"
+	t_is "$rc" 0 "dpkg -r of the four packages" || t_diag "$out"
 	t_ok "remove: the binaries are gone" test ! -e /usr/sbin/ecflinkd -a ! -e /usr/bin/ecflinkctl \
+		-a ! -e /usr/sbin/ecflink-web \
 		-a ! -e "/lib/$multiarch/security/pam_ecflink.so"
 	t_ok "remove: the configuration and the password file stay" \
 		test -e /etc/ecflink/ecflink.conf -a -e /etc/ecflink/ldap.secret
@@ -265,13 +290,14 @@ do_check() {
 		"remove: ecflinkd is in state config-files"
 
 	out=$(dpkg_locked dpkg -P $PKGS) && rc=0 || rc=$?
-	t_is "$rc" 0 "dpkg -P of the three packages" || t_diag "$out"
+	t_is "$rc" 0 "dpkg -P of the four packages" || t_diag "$out"
 	t_is "$(leftovers "$OUT/dpkg-L")" "" "purge: nothing of dpkg -L is left"
 	t_ok "purge: /etc/ecflink and /var/spool/ecflink are gone" \
 		test ! -e /etc/ecflink -a ! -e /var/spool/ecflink
 	t_is "$(dpkg-statoverride --list | grep -E '/etc/ecflink|/var/spool/ecflink')" "" \
 		"purge: the statoverrides are gone"
-	t_is "$(find /etc/systemd /var/lib/systemd -name '*ecflinkd*' 2>/dev/null)" "" \
+	t_is "$(find /etc/systemd /var/lib/systemd -name '*ecflinkd*' -o -name '*ecflink-web*' \
+		2>/dev/null)" "" \
 		"purge: no unit enablement or deb-systemd-helper state is left"
 	t_ok "purge: no test PAM service is left" test ! -e /etc/pam.d/ecflink-smoke
 	t_ok "purge: the ecflink user and ecflink-admin group are kept (README.Debian)" \

@@ -13,6 +13,7 @@ ln -sfn "$top/daemon/ecflinkd" "$demo/ecflinkd"
 ln -sfn "$top/cli/ecflinkctl" "$demo/ecflinkctl"
 ln -sfn "$top/pam_module/pam_ecflink.so" "$demo/pam_ecflink.so"
 ln -sfn "$top/build/obj/tools" "$demo/tools"
+ln -sfn "$top/web/ecflink-web" "$demo/ecflink-web"
 export ECF_BUILD=$demo
 . "$top/tests/harness/lib.sh"
 h_init "$@"
@@ -41,7 +42,9 @@ h_syslog_start
 h_slapd_start
 echo "slapd on $SLAPD_URI; schema/ecflink.ldif and schema/slapd-sample.ldif loaded"
 # Notices go to a stand-in for sendmail that files them under $T/mail.
-conf=$(h_config MAIL_EXTRA="sendmail = \"$top/tests/tools/fakesendmail.sh $T/mail -t -oi\";")
+WEB_PORT=$(h_free_port) || h_bail "no free TCP port for ecflink-web"
+conf=$(h_config MAIL_EXTRA="sendmail = \"$top/tests/tools/fakesendmail.sh $T/mail -t -oi\";" \
+	EXTRA="web: { listen = \"127.0.0.1:$WEB_PORT\"; base_url = \"http://127.0.0.1:$WEB_PORT\"; contact = \"Clerk's Office, 110 E. Court Ave., Des Moines, IA 50309, (515) 284-6230\"; };")
 h_daemon_start "$conf"
 echo "ecflinkd running (pid $ECFLINKD_PID) with $conf"
 h_syslog_mark
@@ -104,6 +107,28 @@ say "A wrong password and an unknown login look alike to the user; the log tells
 pam ecf-legacy rsmith 'wrong'
 pam ecf-legacy nosuchuser 'whatever'
 logs
+
+say "The linking web pages: ecflink-web on http://127.0.0.1:$WEB_PORT/"
+h_spawn "$T/ecflink-web.err" "$ECF_BUILD/ecflink-web" -d -f "$conf"
+WEB_PID=$H_LAST_PID
+for i in $(seq 50); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$WEB_PORT") 2>/dev/null && break
+	sleep 0.1
+done
+echo "ecflink-web running (pid $WEB_PID): http://127.0.0.1:$WEB_PORT/"
+echo "(a front end of ecflinkd's socket; run as root here, a member of"
+echo " socket.frontend_group in production)"
+echo "PACER punlinked links CM/ECF rsmith through the pages:"
+/usr/bin/python3 "$top/tests/web/walk.py" "http://127.0.0.1:$WEB_PORT" punlinked 'Pat!pacer2' \
+	rsmith 'Smith#legacy'
+logs
+if [ -t 0 ]; then
+	printf '\nOpen http://127.0.0.1:%s/ in a browser on this machine (PACER\n' "$WEB_PORT"
+	printf 'janedoe / Jane!pacer1 is linked; the rest are linked by now).\n'
+	printf 'Press Enter to stop the demo. '
+	read -r _
+fi
+h_stop_pid "$WEB_PID"
 
 say "ecflinkd away: the module fails closed"
 h_daemon_stop

@@ -1,5 +1,5 @@
 /*
- * test_throttle.c - daemon/throttle.c: the lockout after max_failures in
+ * test_throttle.c - common/throttle.c: the lockout after max_failures in
  * the window, its exact end, the sliding window, clear, eviction order
  * when the key table is full, and four threads at once.
  *
