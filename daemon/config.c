@@ -122,6 +122,7 @@ static const struct key ldap_keys[] = {
 	INT("network_timeout_ms", network_timeout_ms, 1, 60000, 1000),
 	INT("timeout_ms", timeout_ms, 1, 60000, 3000),
 	INT("pool_size", pool_size, 1, 256, 4),
+	INT("probe_interval_s", probe_interval_s, 1, 3600, 30),
 };
 
 static const struct key socket_keys[] = {

@@ -60,6 +60,7 @@ struct config {
 	int network_timeout_ms;		/* default 1000, 1..60000 */
 	int timeout_ms;			/* default 3000, 1..60000 */
 	int pool_size;			/* default 4, 1..256 */
+	int probe_interval_s;		/* default 30: how often a down server is tried */
 
 	/* socket */
 	char *socket_path;

@@ -40,7 +40,7 @@ lookup(struct worker *w, const struct ldop *op, enum proto_realm realm, const ch
 		memset(a, 0, sizeof(*a));
 		a->state = PST_UNKNOWN;
 	}
-	if ((rc == DIR_OK || rc == DIR_NOT_FOUND) && dir_valid_login(user))
+	if ((rc == DIR_OK || rc == DIR_NOT_FOUND) && dir_valid_login(user) && !a->replica_only)
 		cache_put(realm, user, a, cfg->cache_ttl_s, cgen);
 	return rc;
 }
@@ -119,7 +119,10 @@ auth_phase(struct worker *w, const struct config *cfg,
 			return;
 		}
 	}
-	rc = ldconn_user_bind(&w->dc.bind, &op, d->acct.dn, rq->password);
+	/* CM/ECF passwords are checked at the provider, where a link has
+	 * already retired them; PACER ones on the consumers. */
+	rc = ldconn_user_bind(d->acct.realm == PR_REALM_CMECF ? &w->dc.wbind : &w->dc.bind, &op,
+			      d->acct.dn, rq->password);
 	if (rc == DIR_BAD_CREDENTIALS && d->cached) {
 		/* The cached DN may be stale (entry renamed or moved): ask the
 		 * directory again and decide afresh if anything changed. */
@@ -176,6 +179,14 @@ decide_account(struct worker *w, const struct config *cfg,
 	bool auth = rq->type == PT_AUTH;
 	char when[128];
 
+	/* From a consumer, only a link is news enough to decide on. */
+	if (d->acct.replica_only && d->acct.state != PST_LEGACY_LINKED) {
+		set(d, PRS_UNAVAIL, "error", "provider_unavailable");
+		snprintf(d->detail, sizeof(d->detail),
+			 "ldap.write_uri %s does not answer; a consumer cannot vouch for an "
+			 "unlinked CM/ECF login", cfg->write_uri);
+		return;
+	}
 	switch (d->acct.state) {
 	case PST_UNKNOWN:
 		set(d, PRS_USER_UNKNOWN, "deny", "unknown_user");

@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
+
 void
 dir_conns_init(struct dir_conns *dc)
 {
 	ldconn_init(&dc->read, LDCONN_READ);
 	ldconn_init(&dc->bind, LDCONN_BIND);
 	ldconn_init(&dc->write, LDCONN_WRITE);
+	ldconn_init(&dc->wbind, LDCONN_WBIND);
 }
 
 void
@@ -21,6 +24,7 @@ dir_conns_close(struct dir_conns *dc)
 	ldconn_drop(&dc->read);
 	ldconn_drop(&dc->bind);
 	ldconn_drop(&dc->write);
+	ldconn_drop(&dc->wbind);
 }
 
 /* Length of the space at s (an ASCII space or a UTF-8 no-break space), or 0. */
@@ -118,7 +122,7 @@ dir_usable_password(LDAP *ld, LDAPMessage *e)
 
 /* Runs filter under base; DIR_OK with exactly one entry in *res. */
 static enum dir_rc
-search_one(struct dir_conns *dc, const struct ldop *op, const char *base, const char *filter,
+search_one(struct ldconn *src, const struct ldop *op, const char *base, const char *filter,
 	   char **attrs, LDAPMessage **res)
 {
 	struct ldsearch q = { base, filter, attrs, 2 };
@@ -126,14 +130,14 @@ search_one(struct dir_conns *dc, const struct ldop *op, const char *base, const 
 	enum dir_rc rc;
 	int n;
 
-	rc = ldconn_search(&dc->read, op, &q, res);
+	rc = ldconn_search(src, op, &q, res);
 	if (rc == DIR_NOT_FOUND) {
 		snprintf(err->msg, sizeof(err->msg), "search base %s does not exist", base);
 		return DIR_ERROR;
 	}
 	if (rc != DIR_OK)
 		return rc;
-	n = ldap_count_entries(dc->read.ld, *res);
+	n = ldap_count_entries(src->ld, *res);
 	if (n == 1)
 		return DIR_OK;
 	if (n > 1)
@@ -194,7 +198,7 @@ struct found {
  * (DIR_DN_MAX bytes); DIR_NOT_FOUND when none matches.
  */
 static enum dir_rc
-find_entry(struct dir_conns *dc, const struct ldop *op, const struct finder *f,
+find_entry(struct ldconn *src, const struct ldop *op, const struct finder *f,
 	   struct found *h, char dn[DIR_DN_MAX])
 {
 	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 96];
@@ -205,18 +209,18 @@ find_entry(struct dir_conns *dc, const struct ldop *op, const struct finder *f,
 		return DIR_NOT_FOUND;
 	snprintf(filter, sizeof(filter), "(&(objectClass=%s)(%s=%s))", f->objclass, f->attr,
 		 esc);
-	rc = search_one(dc, op, f->base, filter, f->attrs, &h->res);
+	rc = search_one(src, op, f->base, filter, f->attrs, &h->res);
 	if (rc != DIR_OK)
 		return rc;
-	h->e = ldap_first_entry(dc->read.ld, h->res);
-	d = ldap_get_dn(dc->read.ld, h->e);
+	h->e = ldap_first_entry(src->ld, h->res);
+	d = ldap_get_dn(src->ld, h->e);
 	snprintf(dn, DIR_DN_MAX, "%s", d ? d : "");
 	ldap_memfree(d);
 	return DIR_OK;
 }
 
 static enum dir_rc
-find_cmecf(struct dir_conns *dc, const struct ldop *op, const char *user, struct account *a)
+read_cmecf(struct ldconn *src, const struct ldop *op, const char *user, struct account *a)
 {
 	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
 				 "ecfLinkTransaction", "userPassword", NULL };
@@ -227,10 +231,10 @@ find_cmecf(struct dir_conns *dc, const struct ldop *op, const char *user, struct
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, op, &f, &h, a->dn);
+	rc = find_entry(src, op, &f, &h, a->dn);
 	if (rc != DIR_OK)
 		return rc;
-	ld = dc->read.ld;
+	ld = src->ld;
 	e = h.e;
 	a->realm = PR_REALM_CMECF;
 	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
@@ -257,6 +261,36 @@ find_cmecf(struct dir_conns *dc, const struct ldop *op, const char *user, struct
 	return rc;
 }
 
+/*
+ * A CM/ECF account is read at ldap.write_uri: a consumer may still show a
+ * link's retired password (DESIGN.md "Many servers", invariant 1).  When
+ * the provider does not answer, a consumer's answer is taken with
+ * a->replica_only set: good enough to refuse a login it shows linked, and
+ * no more.
+ */
+static enum dir_rc
+find_cmecf(struct dir_conns *dc, const struct ldop *op, const char *user, struct account *a)
+{
+	char why[sizeof(op->err->msg)];
+	struct ldop first = *op;
+	int64_t left = op->deadline - clock_now_ms();
+	enum dir_rc rc;
+
+	/* Half the time for the provider while a consumer could answer. */
+	if (ldconn_any_up(op->cfg, LDCONN_READ) && left > 1)
+		first.deadline = op->deadline - left / 2;
+	rc = read_cmecf(&dc->write, &first, user, a);
+	if (rc != DIR_UNAVAILABLE)
+		return rc;
+	snprintf(why, sizeof(why), "%s", op->err->msg);
+	memset(a, 0, sizeof(*a));
+	rc = read_cmecf(&dc->read, op, user, a);
+	a->replica_only = true;
+	if (rc != DIR_OK)
+		snprintf(op->err->msg, sizeof(op->err->msg), "%s", why);
+	return rc;
+}
+
 /* Finds the CM/ECF entry linked to PACER login a->login, if any. */
 static enum dir_rc
 find_linked_cmecf(struct dir_conns *dc, const struct ldop *op, struct account *a)
@@ -270,7 +304,7 @@ find_linked_cmecf(struct dir_conns *dc, const struct ldop *op, struct account *a
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, op, &f, &h, a->linked_dn);
+	rc = find_entry(&dc->read, op, &f, &h, a->linked_dn);
 	if (rc == DIR_NOT_FOUND) {
 		a->state = PST_PACER_UNLINKED;
 		return DIR_OK;
@@ -304,7 +338,7 @@ find_pacer(struct dir_conns *dc, const struct ldop *op, const char *user, struct
 	LDAP *ld;
 	enum dir_rc rc;
 
-	rc = find_entry(dc, op, &f, &h, a->dn);
+	rc = find_entry(&dc->read, op, &f, &h, a->dn);
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;

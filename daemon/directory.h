@@ -32,13 +32,15 @@ struct account {
 	char linked_dn[DIR_DN_MAX];
 	time_t link_time;
 	uint64_t txn;
+	bool replica_only;		/* CM/ECF read from a consumer: the provider was down */
 };
 
 /* A worker's LDAP connections. */
 struct dir_conns {
-	struct ldconn read;
-	struct ldconn bind;
-	struct ldconn write;
+	struct ldconn read;	/* ldap.uris, as the service DN */
+	struct ldconn bind;	/* ldap.uris, user binds (PACER passwords) */
+	struct ldconn write;	/* ldap.write_uri, as the service DN */
+	struct ldconn wbind;	/* ldap.write_uri, user binds (CM/ECF passwords) */
 };
 
 void dir_conns_init(struct dir_conns *dc);

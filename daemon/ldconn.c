@@ -9,9 +9,14 @@
 #include <sys/time.h>
 
 #include "clock.h"
+#include "ldhealth.h"
+#include "log.h"
 
-#define BACKOFF_MIN_MS 200
-#define BACKOFF_MAX_MS 10000
+/* An operation's time is split so that a retry on another URI still fits. */
+#define RETRY_SHARE 2
+/* Tries of one operation beyond the first: a stale kept connection, then
+ * the other servers. */
+#define MAX_ATTEMPTS (CONFIG_MAX_URIS + 1)
 
 static void __attribute__((format(printf, 2, 3)))
 seterr(struct ldconn_err *err, const char *fmt, ...)
@@ -28,6 +33,7 @@ ldconn_init(struct ldconn *c, enum ldconn_kind kind)
 {
 	memset(c, 0, sizeof(*c));
 	c->kind = kind;
+	c->idx = -1;
 }
 
 void
@@ -37,6 +43,35 @@ ldconn_drop(struct ldconn *c)
 		ldap_unbind_ext_s(c->ld, NULL, NULL);
 	c->ld = NULL;
 	c->gen = 0;	/* generations start at 1: never "ready" */
+	c->idx = -1;
+}
+
+/* The URIs connections of kind k use: reads fail over, writes don't. */
+static size_t
+uri_set(const struct config *cfg, enum ldconn_kind k, char *const **uris)
+{
+	if (k == LDCONN_WRITE || k == LDCONN_WBIND) {
+		*uris = &cfg->write_uri;
+		return 1;
+	}
+	*uris = cfg->uris;
+	return cfg->n_uris;
+}
+
+bool
+ldconn_any_up(const struct config *cfg, enum ldconn_kind k)
+{
+	char *const *uris;
+	size_t n = uri_set(cfg, k, &uris);
+
+	return ldhealth_any_up(uris, n);
+}
+
+static void
+to_timeval(int64_t ms, struct timeval *tv)
+{
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)(ms % 1000) * 1000;
 }
 
 int
@@ -48,45 +83,47 @@ ldconn_budget(const struct ldop *op, struct timeval *tv)
 		return -1;
 	if (left > op->cfg->timeout_ms)
 		left = op->cfg->timeout_ms;
-	tv->tv_sec = (time_t)(left / 1000);
-	tv->tv_usec = (suseconds_t)(left % 1000) * 1000;
+	to_timeval(left, tv);
 	return 0;
 }
 
-/* Sets the per-operation and connect timeouts on c from the budget left. */
+/*
+ * The time one attempt on c may take: ldconn_budget, but no more than
+ * half of what is left while another URI is up to take a retry.
+ */
 static int
-set_timeouts(struct ldconn *c, const struct ldop *op)
+attempt_budget(const struct ldconn *c, const struct ldop *op, struct timeval *tv)
+{
+	int64_t left = op->deadline - clock_now_ms(), t;
+	char *const *uris;
+	size_t n = uri_set(op->cfg, c->kind, &uris), i;
+	bool spare = false;
+
+	if (left <= 0)
+		return -1;
+	for (i = 0; i < n && !spare; i++)
+		spare = (int)i != c->idx && !ldhealth_is_down(uris[i]);
+	t = left < op->cfg->timeout_ms ? left : op->cfg->timeout_ms;
+	if (spare && t > left / RETRY_SHARE)
+		t = left / RETRY_SHARE > 0 ? left / RETRY_SHARE : 1;
+	to_timeval(t, tv);
+	return 0;
+}
+
+/* Sets the operation and connect timeouts on c from one attempt's budget. */
+static int
+set_timeouts(struct ldconn *c, const struct ldop *op, struct timeval *tv)
 {
 	const struct config *cfg = op->cfg;
-	struct timeval tv, ntv;
+	struct timeval ntv;
 
-	if (ldconn_budget(op, &tv) < 0)
+	if (attempt_budget(c, op, tv) < 0)
 		return -1;
-	ntv.tv_sec = cfg->network_timeout_ms / 1000;
-	ntv.tv_usec = (suseconds_t)(cfg->network_timeout_ms % 1000) * 1000;
-	if (timercmp(&tv, &ntv, <))
-		ntv = tv;
-	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, &tv);
+	to_timeval(cfg->network_timeout_ms, &ntv);
+	if (timercmp(tv, &ntv, <))
+		ntv = *tv;
+	ldap_set_option(c->ld, LDAP_OPT_TIMEOUT, tv);
 	ldap_set_option(c->ld, LDAP_OPT_NETWORK_TIMEOUT, &ntv);
-	return 0;
-}
-
-/* The URI list this kind of connection uses: reads fail over, writes don't. */
-static int
-uri_list(const struct config *cfg, enum ldconn_kind kind, char *out, size_t len)
-{
-	size_t i, off = 0;
-
-	if (kind == LDCONN_WRITE)
-		return snprintf(out, len, "%s", cfg->write_uri) < (int)len ? 0 : -1;
-	out[0] = '\0';
-	for (i = 0; i < cfg->n_uris; i++) {
-		int n = snprintf(out + off, len - off, "%s%s", i ? " " : "", cfg->uris[i]);
-
-		if (n < 0 || (size_t)n >= len - off)
-			return -1;
-		off += (size_t)n;
-	}
 	return 0;
 }
 
@@ -97,85 +134,142 @@ is_down(int rc)
 	       rc == LDAP_UNAVAILABLE || rc == LDAP_BUSY || rc == LDAP_TIMELIMIT_EXCEEDED;
 }
 
-static void
-note_failure(struct ldconn *c)
+/* A new handle for uri with the options every connection gets. */
+static int
+new_handle(const struct config *cfg, const char *uri, LDAP **ld)
 {
-	ldconn_drop(c);
-	c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
-	if (c->backoff_ms > BACKOFF_MAX_MS)
-		c->backoff_ms = BACKOFF_MAX_MS;
-	c->retry_at = clock_now_ms() + c->backoff_ms;
-}
-
-/* Opens c if needed: initialize, options, StartTLS, and for service
- * connections a bind as ldap.bind_dn.  0 when usable. */
-static enum dir_rc
-ensure(struct ldconn *c, const struct ldop *op)
-{
-	const struct config *cfg = op->cfg;
-	struct ldconn_err *err = op->err;
-	char uris[4096];
 	int rc, v3 = LDAP_VERSION3;
-	struct berval cred;
 
-	if (c->ld != NULL && c->gen == cfg->generation)
-		return DIR_OK;
-	ldconn_drop(c);
-	if (clock_now_ms() < c->retry_at) {
-		seterr(err, "LDAP server unreachable; next attempt in %lld ms",
-		       (long long)(c->retry_at - clock_now_ms()));
-		return DIR_UNAVAILABLE;
-	}
-	if (uri_list(cfg, c->kind, uris, sizeof(uris)) < 0) {
-		seterr(err, "LDAP URI list too long");
-		return DIR_ERROR;
-	}
-	rc = ldap_initialize(&c->ld, uris);
+	rc = ldap_initialize(ld, uri);
 	if (rc != LDAP_SUCCESS) {
-		seterr(err, "ldap_initialize(%s): %s", uris, ldap_err2string(rc));
-		c->ld = NULL;
-		return DIR_ERROR;
+		*ld = NULL;
+		return rc;
 	}
-	ldap_set_option(c->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
-	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-	ldap_set_option(c->ld, LDAP_OPT_RESTART, LDAP_OPT_ON);
+	ldap_set_option(*ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	ldap_set_option(*ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	ldap_set_option(*ld, LDAP_OPT_RESTART, LDAP_OPT_ON);
 	if (cfg->ca_file != NULL) {
 		int zero = 0;
 
-		ldap_set_option(c->ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
-		ldap_set_option(c->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+		ldap_set_option(*ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
+		ldap_set_option(*ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	}
+	return LDAP_SUCCESS;
+}
+
+/* StartTLS if configured, then the service bind for service connections. */
+static int
+open_session(struct ldconn *c, const struct config *cfg, const char **step)
+{
+	struct berval cred;
+	int rc;
+
+	if (cfg->starttls) {
+		*step = "StartTLS";
+		rc = ldap_start_tls_s(c->ld, NULL, NULL);
+		if (rc != LDAP_SUCCESS)
+			return rc;
+	}
+	if (c->kind == LDCONN_BIND || c->kind == LDCONN_WBIND)
+		return LDAP_SUCCESS;
+	*step = "bind as the service DN";
+	cred.bv_val = cfg->bind_password;
+	cred.bv_len = strlen(cfg->bind_password);
+	return ldap_sasl_bind_s(c->ld, cfg->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
+}
+
+/* Connects c to uris[idx]; on failure marks that URI down when it is the
+ * server's fault. */
+static enum dir_rc
+connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
+{
+	const char *step = "connect";
+	struct timeval tv;
+	char cause[600];
+	int rc;
+
+	c->idx = idx;
+	snprintf(c->uri, sizeof(c->uri), "%s", uris[idx]);
+	rc = new_handle(op->cfg, uris[idx], &c->ld);
+	if (rc != LDAP_SUCCESS) {
+		seterr(op->err, "ldap_initialize(%s): %s", uris[idx], ldap_err2string(rc));
+		ldconn_drop(c);
+		return DIR_ERROR;
 	}
 	/* A handle counts as ready (gen set) only once it is bound: a half-made
 	 * one must never serve a later request anonymously. */
-	if (set_timeouts(c, op) < 0) {
-		seterr(err, "request deadline passed before connecting to LDAP");
+	if (set_timeouts(c, op, &tv) < 0) {
+		seterr(op->err, "request deadline passed before connecting to LDAP");
 		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
 	}
-	if (cfg->starttls) {
-		rc = ldap_start_tls_s(c->ld, NULL, NULL);
-		if (rc != LDAP_SUCCESS) {
-			seterr(err, "StartTLS with %s: %s", uris, ldap_err2string(rc));
-			note_failure(c);
-			return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
-		}
-	}
-	if (c->kind == LDCONN_BIND) {
-		c->gen = cfg->generation;
+	rc = open_session(c, op->cfg, &step);
+	if (rc == LDAP_SUCCESS) {
+		c->gen = op->cfg->generation;
+		ldhealth_mark_up(c->uri);
 		return DIR_OK;
 	}
-	cred.bv_val = cfg->bind_password;
-	cred.bv_len = strlen(cfg->bind_password);
-	rc = ldap_sasl_bind_s(c->ld, cfg->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-	if (rc != LDAP_SUCCESS) {
-		seterr(err, "bind as %s to %s: %s", cfg->bind_dn, uris, ldap_err2string(rc));
-		note_failure(c);
-		return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
+	if (c->kind == LDCONN_WRITE || c->kind == LDCONN_READ)
+		seterr(op->err, "%s to %s (as %s): %s", step, c->uri, op->cfg->bind_dn,
+		       ldap_err2string(rc));
+	else
+		seterr(op->err, "%s to %s: %s", step, c->uri, ldap_err2string(rc));
+	if (is_down(rc)) {
+		snprintf(cause, sizeof(cause), "%s: %s", step, ldap_err2string(rc));
+		ldhealth_mark_down(c->uri, cause);
 	}
-	c->gen = cfg->generation;
-	c->backoff_ms = 0;
-	c->retry_at = 0;
-	return DIR_OK;
+	ldconn_drop(c);
+	return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
+}
+
+/*
+ * Makes c usable: kept when it talks to the URI that should be used now
+ * (the first one up) for the configuration in force; otherwise connected
+ * there, moving on through the list while URIs fail and time is left.
+ */
+static enum dir_rc
+ensure(struct ldconn *c, const struct ldop *op)
+{
+	char *const *uris;
+	size_t n = uri_set(op->cfg, c->kind, &uris), tries;
+	int64_t wait;
+	int idx = ldhealth_pick(uris, n, -1, &wait);
+	enum dir_rc d = DIR_UNAVAILABLE;
+
+	if (c->ld != NULL && c->gen == op->cfg->generation && c->idx == idx)
+		return DIR_OK;
+	ldconn_drop(c);
+	for (tries = 0; idx >= 0 && tries < n; tries++) {
+		d = connect_to(c, op, uris, idx);
+		if (d != DIR_UNAVAILABLE || clock_now_ms() >= op->deadline)
+			return d;
+		idx = ldhealth_pick(uris, n, idx, &wait);
+	}
+	if (idx < 0 && tries == 0)
+		seterr(op->err, "LDAP server%s %s%s unreachable; next attempt in %lld ms",
+		       n > 1 ? "s" : "", uris[0], n > 1 ? " and the others" : "",
+		       (long long)wait);
+	return d;
+}
+
+/*
+ * After a failed operation on c: true when it is worth trying again on
+ * another URI (the server is down, another URI is up, time is left).
+ * Marks the URI down, with cause, and drops the connection.
+ */
+static bool
+fail_over(struct ldconn *c, const struct ldop *op, int rc, const char *what)
+{
+	char cause[300];
+	char *const *uris;
+	size_t n = uri_set(op->cfg, c->kind, &uris);
+
+	if (!is_down(rc))
+		return false;
+	snprintf(cause, sizeof(cause), "%s: %s", what, ldap_err2string(rc));
+	ldhealth_mark_down(c->uri, cause);
+	ldconn_drop(c);
+	return n > 1 && ldhealth_any_up(uris, n) && clock_now_ms() < op->deadline;
 }
 
 /* Maps a failed operation's code, dropping the connection when its state
@@ -183,12 +277,9 @@ ensure(struct ldconn *c, const struct ldop *op)
 static enum dir_rc
 classify(struct ldconn *c, int rc, const char *what, struct ldconn_err *err)
 {
-	seterr(err, "%s: %s", what, ldap_err2string(rc));
+	seterr(err, "%s on %s: %s", what, c->uri[0] ? c->uri : "LDAP", ldap_err2string(rc));
 	if (is_down(rc)) {
-		if (rc == LDAP_TIMEOUT)
-			ldconn_drop(c);
-		else
-			note_failure(c);
+		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
 	}
 	if (rc == LDAP_NO_SUCH_OBJECT)
@@ -205,7 +296,7 @@ ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
 	int attempt;
 
 	*res = NULL;
-	for (attempt = 0; attempt < 2; attempt++) {
+	for (attempt = 0; attempt <= MAX_ATTEMPTS; attempt++) {
 		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
 		struct timeval tv;
 		enum dir_rc d;
@@ -214,7 +305,7 @@ ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
 		d = ensure(c, op);
 		if (d != DIR_OK)
 			return d;
-		if (ldconn_budget(op, &tv) < 0) {
+		if (attempt_budget(c, op, &tv) < 0) {
 			seterr(op->err, "request deadline passed before the LDAP search");
 			return DIR_UNAVAILABLE;
 		}
@@ -237,8 +328,11 @@ ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
 			ldconn_drop(c);
 			continue;
 		}
+		if (fail_over(c, op, rc, "search"))
+			continue;
 		return classify(c, rc, "LDAP search", op->err);
 	}
+	seterr(op->err, "LDAP search: no server answered");
 	return DIR_UNAVAILABLE;
 }
 
@@ -310,7 +404,7 @@ ldconn_search_paged(struct ldconn *c, const struct ldop *op, const struct ldsear
 		d = ensure(c, op);
 		if (d != DIR_OK)
 			goto out;
-		if (ldconn_budget(op, &tv) < 0) {
+		if (attempt_budget(c, op, &tv) < 0) {
 			seterr(err, "request deadline passed after %zu entries of the %s", seen,
 			       what);
 			d = DIR_UNAVAILABLE;
@@ -336,6 +430,11 @@ ldconn_search_paged(struct ldconn *c, const struct ldop *op, const struct ldsear
 			if (rc == LDAP_SERVER_DOWN && !fresh && pages == 0 && !retried) {
 				retried = true;
 				ldconn_drop(c);
+				continue;
+			}
+			/* Another server, but only before any entry was handed out. */
+			if (fail_over(c, op, rc, "paged search") && pages == 0 && !retried) {
+				retried = true;
 				continue;
 			}
 			if (rc == LDAP_SIZELIMIT_EXCEEDED || rc == LDAP_ADMINLIMIT_EXCEEDED) {
@@ -387,23 +486,22 @@ ldconn_user_bind(struct ldconn *c, const struct ldop *op, const char *dn, const 
 	}
 	cred.bv_val = (char *)password;
 	cred.bv_len = strlen(password);
-	for (attempt = 0; attempt < 2; attempt++) {
+	for (attempt = 0; attempt <= MAX_ATTEMPTS; attempt++) {
 		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
+		struct timeval tv;
 		enum dir_rc d;
 		int rc;
 
 		d = ensure(c, op);
 		if (d != DIR_OK)
 			return d;
-		if (set_timeouts(c, op) < 0) {
+		if (set_timeouts(c, op, &tv) < 0) {
 			seterr(err, "request deadline passed before the user bind");
 			return DIR_UNAVAILABLE;
 		}
 		rc = ldap_sasl_bind_s(c->ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
-		if (rc == LDAP_SUCCESS) {
-			c->backoff_ms = 0;
+		if (rc == LDAP_SUCCESS)
 			return DIR_OK;
-		}
 		if (rc == LDAP_INVALID_CREDENTIALS || rc == LDAP_INAPPROPRIATE_AUTH ||
 		    rc == LDAP_UNWILLING_TO_PERFORM) {
 			seterr(err, "bind as %s: %s", dn, ldap_err2string(rc));
@@ -413,8 +511,11 @@ ldconn_user_bind(struct ldconn *c, const struct ldop *op, const char *dn, const 
 			ldconn_drop(c);
 			continue;
 		}
+		if (fail_over(c, op, rc, "user bind"))
+			continue;
 		return classify(c, rc, "LDAP user bind", err);
 	}
+	seterr(err, "LDAP user bind: no server answered");
 	return DIR_UNAVAILABLE;
 }
 
@@ -466,6 +567,7 @@ send_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w, int *msg
 		}
 		if (rc != LDAP_SUCCESS) {
 			w->ldrc = rc;
+			fail_over(c, op, rc, "modify");
 			d = classify(c, rc, "LDAP modify", op->err);
 		}
 		break;
@@ -502,20 +604,23 @@ ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w)
 	if (rc <= 0) {
 		/* Sent, but no answer: the server may have applied it. */
 		w->uncertain = true;
-		seterr(err, "LDAP modify of %s: %s", w->dn,
+		seterr(err, "LDAP modify of %s on %s: %s", w->dn, c->uri,
 		       rc == 0 ? "no answer in time" : "connection lost");
 		if (rc == 0)
 			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
-		note_failure(c);
+		ldhealth_mark_down(c->uri, rc == 0 ? "modify: no answer in time"
+						   : "modify: connection lost");
+		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
 	}
 	prc = ldap_parse_result(c->ld, res, &rc, NULL, &diag, NULL,
 				w->want_resctrls ? &w->resctrls : NULL, 1);
 	if (prc != LDAP_SUCCESS) {
 		w->uncertain = true;
-		seterr(err, "LDAP modify of %s: unreadable result: %s", w->dn,
+		seterr(err, "LDAP modify of %s on %s: unreadable result: %s", w->dn, c->uri,
 		       ldap_err2string(prc));
-		note_failure(c);
+		ldhealth_mark_down(c->uri, "modify: unreadable result");
+		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
 	}
 	w->ldrc = rc;
@@ -535,6 +640,42 @@ ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w)
 	}
 	ldap_memfree(diag);
 	return d;
+}
+
+/* Probes one URI: connect and bind as the service DN.  True when the
+ * server answered, whatever it said. */
+static bool
+probe_one(const struct config *cfg, const char *uri)
+{
+	struct ldconn c;
+	struct timeval tv;
+	const char *step = "connect";
+	int rc;
+
+	ldconn_init(&c, LDCONN_READ);
+	snprintf(c.uri, sizeof(c.uri), "%s", uri);
+	if (new_handle(cfg, uri, &c.ld) != LDAP_SUCCESS)
+		return false;
+	to_timeval(cfg->network_timeout_ms, &tv);
+	ldap_set_option(c.ld, LDAP_OPT_TIMEOUT, &tv);
+	ldap_set_option(c.ld, LDAP_OPT_NETWORK_TIMEOUT, &tv);
+	rc = open_session(&c, cfg, &step);
+	ldconn_drop(&c);
+	log_debug("probe of %s: %s: %s", uri, step, ldap_err2string(rc));
+	return !is_down(rc);
+}
+
+void
+ldconn_probe(const struct config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_uris; i++)
+		if (ldhealth_is_down(cfg->uris[i]) && probe_one(cfg, cfg->uris[i]))
+			ldhealth_mark_up(cfg->uris[i]);
+	if (cfg->write_uri != NULL && ldhealth_is_down(cfg->write_uri) &&
+	    probe_one(cfg, cfg->write_uri))
+		ldhealth_mark_up(cfg->write_uri);
 }
 
 int

@@ -1,14 +1,19 @@
 /*
  * ldconn.h - the persistent LDAP connections a worker thread owns.
  *
- * Each worker owns one struct ldconn per purpose (service searches, user
- * binds, writes); nothing here is shared between threads, so no locking.
- * A connection is opened lazily, kept across requests, dropped on a
- * timeout or a lost server, and reopened with backoff: while the server is
- * down, requests fail fast instead of each waiting out a connect timeout.
+ * Each worker owns one struct ldconn per purpose (service searches and
+ * user binds on the read URIs; service operations and user binds on
+ * ldap.write_uri); nothing here is shared between threads except the
+ * servers' up/down state (ldhealth.h).  A connection is opened lazily to
+ * one URI, the first that is up, and kept across requests.  An operation
+ * that finds its server refusing, silent or stopped mid-way marks that URI
+ * down and is tried again on the next URI within the same deadline; when
+ * a probe (ldconn_probe) finds the preferred URI answering again, the
+ * connections go back to it.
  *
  * Every operation is bounded by min(ldap.timeout_ms, time left before the
- * request's deadline); connects by ldap.network_timeout_ms as well.
+ * request's deadline), halved while another URI could still take a retry;
+ * connects by ldap.network_timeout_ms as well.
  */
 #ifndef ECFLINK_LDCONN_H
 #define ECFLINK_LDCONN_H
@@ -29,14 +34,19 @@ enum dir_rc {
 	DIR_CONFLICT,		/* assertion failed or constraint violated */
 };
 
-enum ldconn_kind { LDCONN_READ, LDCONN_BIND, LDCONN_WRITE };
+/*
+ * READ: service-bound, ldap.uris.  BIND: user binds, ldap.uris.  WRITE:
+ * service-bound, ldap.write_uri.  WBIND: user binds, ldap.write_uri (the
+ * legacy password checks, DESIGN.md "Many servers" invariant 1).
+ */
+enum ldconn_kind { LDCONN_READ, LDCONN_BIND, LDCONN_WRITE, LDCONN_WBIND };
 
 struct ldconn {
 	LDAP *ld;
 	enum ldconn_kind kind;
 	unsigned int gen;	/* config generation the handle was made for */
-	int64_t retry_at;	/* no new connect before this (monotonic ms) */
-	int backoff_ms;
+	int idx;		/* which URI of its list it talks to */
+	char uri[512];
 };
 
 struct ldconn_err {
@@ -117,6 +127,17 @@ enum dir_rc ldconn_user_bind(struct ldconn *c, const struct ldop *op, const char
  * (slapo-unique) refused it.
  */
 enum dir_rc ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w);
+
+/*
+ * Tries each read URI and ldap.write_uri that is marked down: a connect
+ * and a bind as the service DN, each within ldap.network_timeout_ms; an
+ * answer (even a refusal) marks it up again.  Called by a timer every
+ * ldap.probe_interval_s.
+ */
+void ldconn_probe(const struct config *cfg);
+
+/* True when any URI kind k may use is up (not marked down). */
+bool ldconn_any_up(const struct config *cfg, enum ldconn_kind k);
 
 /* Writes the budget left for one operation into tv; -1 when none is left. */
 int ldconn_budget(const struct ldop *op, struct timeval *tv);

@@ -82,6 +82,10 @@ refuse(struct attempt *a, enum proto_link_result code, const char *result, const
 	snprintf(a->message, sizeof(a->message), "%s", message);
 }
 
+static const char unavailable[] =
+	"Linking is temporarily unavailable: the court's directory is not answering; nothing "
+	"was changed. Try again later.";
+
 static const char bad_credentials[] =
 	"The login or password (or reset code) is not correct, or there were too many "
 	"attempts; wait and try again, or ask the court for a link reset code.";
@@ -121,7 +125,7 @@ static void
 fail_directory(struct attempt *a, enum dir_rc rc, const struct ldconn_err *err)
 {
 	refuse(a, PLR_UNAVAIL, "error", rc == DIR_UNAVAILABLE ? "ldap_unavailable" : "ldap_error",
-	       "The court's directory is not answering; nothing was changed. Try again later.");
+	       unavailable);
 	snprintf(a->detail, sizeof(a->detail), "%s", err->msg);
 }
 
@@ -129,7 +133,7 @@ fail_directory(struct attempt *a, enum dir_rc rc, const struct ldconn_err *err)
 static enum dir_rc
 read_secret(struct req_ctx *c, const char *dn, char *hash, size_t hlen, time_t *expires)
 {
-	struct ldconn *rd = &c->w->dc.read;
+	struct ldconn *rd = &c->w->dc.write;	/* the hash is retired there first */
 	static char *attrs[] = { "ecfLinkSecret", "ecfLinkSecretExpires", NULL };
 	struct berval **v;
 	LDAPMessage *res, *e;
@@ -176,7 +180,7 @@ check_cmecf_credential(struct req_ctx *c, const struct account *cmecf, const cha
 	enum dir_rc rc;
 
 	if (code == NULL) {
-		rc = ldconn_user_bind(&c->w->dc.bind, &c->op, cmecf->dn, password);
+		rc = ldconn_user_bind(&c->w->dc.wbind, &c->op, cmecf->dn, password);
 		if (rc == DIR_OK)
 			return 0;
 		if (rc != DIR_BAD_CREDENTIALS) {
@@ -305,6 +309,12 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 	}
 	if (p->cmecf.state == PST_LEGACY_LINKED) {
 		refuse_cmecf_linked(a, p->cmecf.login);
+		return -1;
+	}
+	if (p->cmecf.replica_only) {
+		refuse(a, PLR_UNAVAIL, "error", "provider_unavailable", unavailable);
+		snprintf(a->detail, sizeof(a->detail), "ldap.write_uri %s does not answer",
+			 cfg->write_uri);
 		return -1;
 	}
 	if (p->pacer.state == PST_PACER_LINKED) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,8 +19,10 @@
 #include <unistd.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "config.h"
 #include "events.h"
+#include "ldconn.h"
 #include "link.h"
 #include "live_config.h"
 #include "log.h"
@@ -32,6 +35,8 @@
 #define SWEEP_INTERVAL_MS 1000
 /* How often a worker looks for link notices a lost answer left pending. */
 #define RECONCILE_INTERVAL_MS (300 * 1000)
+/* How often the probe timer looks whether ldap.probe_interval_s is up. */
+#define PROBE_TICK_MS 1000
 
 /* Drops expired redaction questions, link preparations and cache entries. */
 static void
@@ -51,9 +56,30 @@ sweep_all(void)
 	link_sweep(1);
 }
 
+/* Every ldap.probe_interval_s, a worker tries the servers marked down. */
+static void
+probe(struct worker *w)
+{
+	static pthread_mutex_t running = PTHREAD_MUTEX_INITIALIZER;
+	static int64_t next;
+	const struct config *cfg;
+
+	(void)w;
+	if (pthread_mutex_trylock(&running) != 0)
+		return;		/* a probe of a slow server is still under way */
+	cfg = live_config_get();
+	if (cfg != NULL && clock_now_ms() >= next) {
+		next = clock_now_ms() + (int64_t)cfg->probe_interval_s * 1000;
+		ldconn_probe(cfg);
+	}
+	live_config_put(cfg);
+	pthread_mutex_unlock(&running);
+}
+
 static const struct server_timer timers[] = {
 	{ "sweep", SWEEP_INTERVAL_MS, false, sweep, sweep_all },
 	{ "reconcile", RECONCILE_INTERVAL_MS, true, link_reconcile_stale, NULL },
+	{ "probe", PROBE_TICK_MS, true, probe, NULL },
 };
 
 static void

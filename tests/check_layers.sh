@@ -18,7 +18,7 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # without .c/.h).
 LAYERS='
 utilities: log config_check namecmp resetcode locks
-tokens and config reading: tokens config_read
+tokens, config reading, server health: tokens config_read ldhealth
 configuration: config
 connections and peers: ldconn live_config peer
 directory: directory
@@ -79,5 +79,4 @@ for f in "$src"/daemon/*.c "$src"/daemon/*.h; do
 	fi
 done
 echo "1..$n"
-echo "# $pass passed, $fail failed"
 [ $fail -eq 0 ]
