@@ -1035,19 +1035,22 @@ check_required(struct loader *ld, const config_setting_t *root)
 }
 
 /*
- * Reads the first line of the bind password file into cfg->bind_password,
- * after checking that other users can neither read nor write the file.
+ * Reads the bind password file into cfg->bind_password as OpenLDAP's
+ * "ldapwhoami -y" does, the whole file being the password, except that one
+ * trailing newline is also accepted (and noted in bind_password_newline,
+ * for "ecflinkd -t" to warn about).  Checks first that other users can
+ * neither read nor write the file.
  */
 static void
 read_bind_password(struct loader *ld, struct config *cfg)
 {
 	const config_setting_t *s = ld->pwfile;
 	const char *key = "ldap.bind_password_file", *path = cfg->bind_password_file;
-	char buf[PASSWORD_MAX + 2], who[512];
-	size_t used = 0, n;
+	char buf[PASSWORD_MAX + 3], who[512];
+	size_t used = 0;
+	bool newline = false;
 	struct stat st;
 	ssize_t got;
-	char *nl;
 	int fd;
 
 	if (path == NULL)
@@ -1059,7 +1062,8 @@ read_bind_password(struct loader *ld, struct config *cfg)
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT) {
 		fault(ld, s, key, "%s does not exist; create it (mode 0640) and write the "
-				  "password of %s into it, one line", path, who);
+				  "password of %s into it, without a newline: printf '%%s' "
+				  "PASSWORD > %s", path, who, path);
 		return;
 	}
 	if (fd < 0) {
@@ -1092,25 +1096,31 @@ read_bind_password(struct loader *ld, struct config *cfg)
 		if (got == 0)
 			break;
 		used += (size_t)got;
-		if (memchr(buf, '\n', used) != NULL)
-			break;
+	}
+	if (used > 0 && buf[used - 1] == '\n') {
+		used--;
+		newline = true;
 	}
 	buf[used] = '\0';
-	if ((nl = memchr(buf, '\n', used)) != NULL)
-		*nl = '\0';
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\r')
-		buf[--n] = '\0';
-	if (used == 0 || n == 0) {
-		fault(ld, s, key, "%s %s; write the password of %s into it, one line", path,
-		      used == 0 ? "is empty" : "has an empty first line", who);
+	if (used == 0) {
+		fault(ld, s, key, "%s is empty; write the password of %s into it, without a "
+				  "newline: printf '%%s' PASSWORD > %s", path, who, path);
 		goto out;
 	}
-	if (n > PASSWORD_MAX) {
-		fault(ld, s, key, "the first line of %s is longer than %d bytes", path,
-		      PASSWORD_MAX);
+	if (used > PASSWORD_MAX) {
+		fault(ld, s, key, "%s is longer than %d bytes", path, PASSWORD_MAX);
 		goto out;
 	}
+	if (memchr(buf, '\n', used) != NULL || memchr(buf, '\0', used) != NULL ||
+	    buf[used - 1] == '\r') {
+		fault(ld, s, key, "%s holds more than the password (%s); the whole file is "
+				  "the password, as for ldapwhoami -y: printf '%%s' PASSWORD > %s",
+		      path, buf[used - 1] == '\r' ? "a carriage return at its end" :
+		      memchr(buf, '\0', used) != NULL ? "a NUL byte" : "more than one line",
+		      path);
+		goto out;
+	}
+	cfg->bind_password_newline = newline;
 	if (cfg->bind_password != NULL) {
 		explicit_bzero(cfg->bind_password, strlen(cfg->bind_password));
 		free(cfg->bind_password);

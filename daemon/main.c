@@ -83,6 +83,12 @@ check_only(const char *path)
 		return 1;
 	}
 	check_default_paths(cfg, print_fault);
+	if (cfg->bind_password_newline)
+		fprintf(stderr, "warning: ldap.bind_password_file %s ends in a newline: ecflinkd "
+				"drops it, but ldapwhoami -y and the other OpenLDAP tools would send "
+				"it as part of the password; write the file without one: printf "
+				"'%%s' PASSWORD > %s\n",
+			cfg->bind_password_file, cfg->bind_password_file);
 	printf("%s: configuration OK\n", path);
 	config_free(cfg);
 	return 0;

@@ -26,6 +26,15 @@ account_frame() {
 out=$("$ECF_BUILD/ecflinkd" -t -f "$conf" 2>&1) && rc=0 || rc=$?
 t_is "$rc" 0 "ecflinkd -t accepts the harness config"
 t_like "$out" "configuration OK" "ecflinkd -t says the config is OK"
+t_unlike "$out" "newline" "no newline warning for a password file written with printf '%s'"
+# A password file ending in a newline: the daemon takes it, ldapwhoami -y
+# would not; -t says so and how to write it.
+printf '%s\n' "$H_SVC_PW" >"$T/ldap.secret"
+out=$("$ECF_BUILD/ecflinkd" -t -f "$conf" 2>&1) && rc=0 || rc=$?
+t_is "$rc" 0 "ecflinkd -t accepts a password file ending in one newline"
+t_like "$out" "^warning: ldap.bind_password_file $T/ldap.secret ends in a newline: .*ldapwhoami -y.*printf '%s' PASSWORD > $T/ldap.secret\$" \
+	"ecflinkd -t warns that ldapwhoami -y would send that newline, and says how to write it"
+printf '%s' "$H_SVC_PW" >"$T/ldap.secret"
 sed 's/pool_size = 4;/pool_size = 0;/' "$conf" >"$T/bad.conf"
 out=$("$ECF_BUILD/ecflinkd" -t -f "$T/bad.conf" 2>&1) && rc=0 || rc=$?
 t_is "$rc" 1 "ecflinkd -t rejects pool_size = 0"
