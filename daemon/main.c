@@ -23,6 +23,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "redaction.h"
+#include "rundir.h"
 #include "server.h"
 #include "spool.h"
 
@@ -136,19 +137,20 @@ reconcile_spool(const struct config *cfg)
 	free(w);
 }
 
-/* The socket's directory must exist at start (DESIGN.md "Configuration"). */
+/* The socket's directory: made when missing (no systemd RuntimeDirectory=). */
 static void
-check_socket_dir(const char *path)
+check_socket_dir(const struct config *cfg)
 {
-	char copy[4096], *dir;
-	struct stat st;
+	char err[4200];
+	bool created;
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = dirname(copy);
-	if (stat(dir, &st) < 0)
-		fatal("socket.path %s: directory %s", path, dir);
-	if (!S_ISDIR(st.st_mode))
-		fatalx("socket.path %s: %s is not a directory", path, dir);
+	if (rundir_ensure(cfg->socket_path, cfg->user, &created, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	if (created && cfg->user != NULL && geteuid() == 0)
+		log_info("made the directory of socket %s, owned by %s", cfg->socket_path,
+			 cfg->user);
+	else if (created)
+		log_info("made the directory of socket %s", cfg->socket_path);
 }
 
 int
@@ -199,7 +201,7 @@ main(int argc, char **argv)
 			  "fail closed until it is fixed and ecflinkd reloaded");
 	if (cache_init() < 0)
 		fatal("cache");
-	check_socket_dir(cfg->socket_path);
+	check_socket_dir(cfg);
 	lfd = server_listen(cfg);
 	if (cfg->user != NULL)
 		drop_privileges(cfg->user);

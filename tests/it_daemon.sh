@@ -214,4 +214,22 @@ h_daemon_stop && rc=0 || rc=$?
 t_is "$rc" 0 "SIGTERM stops ecflinkd with status 0"
 t_nok "the socket is removed at exit" test -e "$H_SOCK"
 t_unlike "$(cat "$T/ecflinkd.err")" 'ERROR: (Address|Leak)Sanitizer|runtime error' "no sanitizer report"
+
+# --- without systemd: the socket's directory is made at start ---------------------
+# As root with daemon.user, as ecflinkd(8) "Running without systemd" says.
+chmod 0755 "$T"
+conf=$(h_config CONF="$T/norun.conf" SOCKET="$T/norun/ecflinkd.sock" \
+	EXTRA='daemon: { user = "nobody"; };')
+h_daemon_start "$conf"
+t_is "$(stat -c '%U %a' "$T/norun" 2>&1)" "nobody 755" \
+	"a missing socket directory is made at start, 0755, owned by daemon.user"
+t_is "$(ps -o user= -p "$ECFLINKD_PID")" nobody "the daemon then runs as daemon.user"
+h_daemon_stop && rc=0 || rc=$?
+t_is "$rc" 0 "and stops cleanly"
+t_nok "removing its socket from its own directory" test -e "$T/norun/ecflinkd.sock"
+conf=$(h_config CONF="$T/nodir.conf" SOCKET="$T/no/such/ecflinkd.sock")
+out=$("$ECF_BUILD/ecflinkd" -d -f "$conf" 2>&1) && rc=0 || rc=$?
+t_like "$rc:$(printf '%s' "$out" | tail -n 1)" \
+	"^1:ecflinkd: socket.path .*: cannot create directory $T/no/such: No such file or directory\$" \
+	"only the last directory is made: a missing parent is an error naming it"
 t_done
