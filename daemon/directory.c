@@ -204,7 +204,7 @@ static enum dir_rc
 find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *user,
 	   int64_t deadline, struct account *a, struct ldap_pool_err *err)
 {
-	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
+	static char *attrs[] = { "uid", "cn", "mail", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
 				 "ecfLinkTransaction", "userPassword", NULL };
 	LDAPMessage *res, *e;
 	LDAP *ld;
@@ -220,6 +220,8 @@ find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 		rc = bad_data(err, a->dn, "uid");
 	else if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
 		rc = bad_data(err, a->dn, "cn");
+	else if (get_attr(ld, e, "mail", a->mail, sizeof(a->mail)) < 0)
+		rc = bad_data(err, a->dn, "mail");
 	else if (get_attr(ld, e, "ecfRole", a->role, sizeof(a->role)) < 0)
 		rc = bad_data(err, a->dn, "ecfRole");
 	else if (get_attr(ld, e, "ecfLinkedPacer", a->linked, sizeof(a->linked)) < 0)

@@ -91,6 +91,13 @@ for odd in ' jdoe1' 'jdoe1 ' 'Jane  Doe'; do
 	out=$(ctl show "$odd") && rc=0 || rc=$?
 	t_is "$rc" 4 "'$odd': a login LDAP would match with other spacing is refused"
 done
+h_ldapmodify >/dev/null 2>&1 <<EOF
+dn: uid=rsmith,$H_CMECF_BASE
+changetype: modify
+add: mail
+mail: rsmith@example.org
+EOF
+t_like "$(ctl show rsmith)" '^  mail: +rsmith@example\.org$' "show on a CM/ECF entry shows its mail"
 
 # --- one log line per request ---------------------------------------------------
 h_syslog_mark
