@@ -16,6 +16,8 @@ MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC)
 PAMDIR ?= /lib/$(MULTIARCH)/security
 SCHEMADIR ?= $(SYSCONFDIR)/ldap/schema
 UNITDIR ?= /lib/systemd/system
+DATADIR ?= $(PREFIX)/share
+DOCDIR ?= $(DATADIR)/doc
 
 CFLAGS ?= -O2 -g
 PKG_CONFIG ?= pkg-config
@@ -201,7 +203,17 @@ install: all
 	install -m 0644 etc/ecflinkd.service etc/ecflink-web.service $(DESTDIR)$(UNITDIR)/
 	install -m 0644 daemon/ecflink.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 daemon/ecflinkd.8 cli/ecflinkctl.8 pam_module/pam_ecflink.8 \
-		web/ecflink-web.8 $(DESTDIR)$(MANDIR)/man8/
+		web/ecflink-web.8 schema/ecflink-setup-ldap.8 $(DESTDIR)$(MANDIR)/man8/
+	install -d $(DESTDIR)$(DATADIR)/ecflink-schema $(DESTDIR)$(DOCDIR)/ecflinkd
+	sed -e 's|/usr/share/ecflink-schema|$(DATADIR)/ecflink-schema|' \
+		-e 's|/etc/ldap/schema/ecflink.ldif|$(SCHEMADIR)/ecflink.ldif|' \
+		schema/ecflink-setup-ldap >$(DESTDIR)$(SBINDIR)/ecflink-setup-ldap
+	chmod 0755 $(DESTDIR)$(SBINDIR)/ecflink-setup-ldap
+	install -m 0644 schema/slapd-sample.ldif schema/entries.ldif schema/slapd-provider.ldif \
+		schema/slapd-consumer.ldif \
+		$(DESTDIR)$(DATADIR)/ecflink-schema/
+	# The README up to its source-tree part, which names files not installed.
+	sed '/^<!-- Installed as/,$$d' README.md >$(DESTDIR)$(DOCDIR)/ecflinkd/README.md
 
 format:
 	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(DAEMON_SRC) daemon/main.c \

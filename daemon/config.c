@@ -374,7 +374,10 @@ check_required(struct loader *ld, const config_setting_t *root)
 	}
 }
 
-/* Reads the bind password file named by ldap.bind_password_file. */
+/*
+ * Reads the bind password file named by ldap.bind_password_file, as
+ * OpenLDAP's "ldapwhoami -y" does (config_check.h cc_password_file).
+ */
 static void
 read_bind_password(struct loader *ld, struct config *cfg)
 {
@@ -386,8 +389,8 @@ read_bind_password(struct loader *ld, struct config *cfg)
 		snprintf(who, sizeof(who), "ldap.bind_dn (%s)", cfg->bind_dn);
 	else
 		snprintf(who, sizeof(who), "ldap.bind_dn");
-	if (cc_password_file(cfg->bind_password_file, who, &cfg->bind_password, why,
-			     sizeof(why)) < 0)
+	if (cc_password_file(cfg->bind_password_file, who, &cfg->bind_password,
+			     &cfg->bind_password_newline, why, sizeof(why)) < 0)
 		fault(ld, ld->pwfile, "ldap.bind_password_file", "%s", why);
 }
 

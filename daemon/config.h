@@ -52,6 +52,7 @@ struct config {
 	char *bind_dn;
 	char *bind_password_file;
 	char *bind_password;		/* read from the file; wiped by config_free */
+	bool bind_password_newline;	/* the file ended in a newline, not part of it */
 	char *pacer_base;
 	char *cmecf_base;
 	char *counter_dn;

@@ -443,9 +443,9 @@ secret_file_ok(int fd, const char *path, char *why, size_t len)
 	return 0;
 }
 
-/* Reads up to the first newline (or cap - 1 bytes) of fd into buf. */
+/* Reads all of fd, up to cap - 1 bytes, into buf; -1 on a read error. */
 static ssize_t
-read_first_line(int fd, char *buf, size_t cap)
+read_all(int fd, char *buf, size_t cap)
 {
 	size_t used = 0;
 	ssize_t got;
@@ -459,44 +459,64 @@ read_first_line(int fd, char *buf, size_t cap)
 		if (got == 0)
 			break;
 		used += (size_t)got;
-		if (memchr(buf, '\n', used) != NULL)
-			break;
 	}
 	buf[used] = '\0';
 	return (ssize_t)used;
 }
 
-int
-cc_password_file(const char *path, const char *who, char **out, char *why, size_t len)
+/* Why buf (n bytes, the file less one trailing newline) is not one
+ * password, or NULL when it is. */
+static const char *
+not_one_password(const char *buf, size_t n)
 {
-	char buf[PASSWORD_MAX + 2], *nl;
-	ssize_t used;
+	if (memchr(buf, '\0', n) != NULL)
+		return "a NUL byte";
+	if (memchr(buf, '\n', n) != NULL)
+		return "more than one line";
+	if (buf[n - 1] == '\r')
+		return "a carriage return at its end";
+	return NULL;
+}
+
+int
+cc_password_file(const char *path, const char *who, char **out, bool *newline, char *why,
+		 size_t len)
+{
+	char buf[PASSWORD_MAX + 3];
+	const char *extra;
+	ssize_t got;
 	size_t n;
 	int fd, rc = -1;
 
 	*out = NULL;
+	*newline = false;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT)
 		return no(why, len, "%s does not exist; create it (mode 0640) and write the "
-				    "password of %s into it, one line", path, who);
+				    "password of %s into it, without a newline: printf '%%s' "
+				    "PASSWORD > %s", path, who, path);
 	if (fd < 0)
 		return no(why, len, "cannot open %s: %s", path, strerror(errno));
 	if (secret_file_ok(fd, path, why, len) < 0)
 		goto out;
-	if ((used = read_first_line(fd, buf, sizeof(buf))) < 0) {
+	if ((got = read_all(fd, buf, sizeof(buf))) < 0) {
 		no(why, len, "cannot read %s: %s", path, strerror(errno));
 		goto out;
 	}
-	if ((nl = memchr(buf, '\n', (size_t)used)) != NULL)
-		*nl = '\0';
-	n = strlen(buf);
-	if (n > 0 && buf[n - 1] == '\r')
+	n = (size_t)got;
+	if (n > 0 && buf[n - 1] == '\n') {
 		buf[--n] = '\0';
-	if (used == 0 || n == 0)
-		no(why, len, "%s %s; write the password of %s into it, one line", path,
-		   used == 0 ? "is empty" : "has an empty first line", who);
+		*newline = true;
+	}
+	if (n == 0)
+		no(why, len, "%s is empty; write the password of %s into it, without a newline: "
+			     "printf '%%s' PASSWORD > %s", path, who, path);
 	else if (n > PASSWORD_MAX)
-		no(why, len, "the first line of %s is longer than %d bytes", path, PASSWORD_MAX);
+		no(why, len, "%s is longer than %d bytes", path, PASSWORD_MAX);
+	else if ((extra = not_one_password(buf, n)) != NULL)
+		no(why, len, "%s holds more than the password (%s); the whole file is the "
+			     "password, as for ldapwhoami -y: printf '%%s' PASSWORD > %s", path,
+		   extra, path);
 	else if ((*out = strdup(buf)) == NULL)
 		no(why, len, "out of memory reading %s", path);
 	else

@@ -57,9 +57,13 @@ int cc_facility(const char *v, int *out, char *why, size_t len);
  * Reads the bind password from path into a new string (*out, for the
  * caller to wipe and free), after checking that the file is regular, owned
  * by root or this process, and that other users can neither read nor
- * write it.  who names the bind DN in the advice.  The first line is the
- * password (a trailing CR is dropped).
+ * write it.  who names the bind DN in the advice.  As for OpenLDAP's
+ * "ldapwhoami -y", the whole file is the password, except that one
+ * trailing newline is accepted and reported in *newline (ldapwhoami would
+ * send it: ecflinkd -t warns); a second line, a NUL byte or a trailing CR
+ * is refused.
  */
-int cc_password_file(const char *path, const char *who, char **out, char *why, size_t len);
+int cc_password_file(const char *path, const char *who, char **out, bool *newline, char *why,
+		     size_t len);
 
 #endif

@@ -222,7 +222,7 @@ find_entry(struct ldconn *src, const struct ldop *op, const struct finder *f,
 static enum dir_rc
 read_cmecf(struct ldconn *src, const struct ldop *op, const char *user, struct account *a)
 {
-	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
+	static char *attrs[] = { "uid", "cn", "mail", "ecfRole", "ecfLinkedPacer", "ecfLinkTime",
 				 "ecfLinkTransaction", "userPassword", NULL };
 	struct finder f = { op->cfg->cmecf_base, "ecfAccount", "uid", user, attrs };
 	struct ldconn_err *err = op->err;
@@ -241,6 +241,8 @@ read_cmecf(struct ldconn *src, const struct ldop *op, const char *user, struct a
 		rc = bad_data(err, a->dn, "uid");
 	else if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
 		rc = bad_data(err, a->dn, "cn");
+	else if (get_attr(ld, e, "mail", a->mail, sizeof(a->mail)) < 0)
+		rc = bad_data(err, a->dn, "mail");
 	else if (get_attr(ld, e, "ecfRole", a->role, sizeof(a->role)) < 0)
 		rc = bad_data(err, a->dn, "ecfRole");
 	else if (get_attr(ld, e, "ecfLinkedPacer", a->linked, sizeof(a->linked)) < 0)

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "redaction.h"
+#include "rundir.h"
 #include "server.h"
 #include "spool.h"
 
@@ -139,6 +140,12 @@ check_only(const char *path)
 		return 1;
 	}
 	check_default_paths(cfg, print_fault);
+	if (cfg->bind_password_newline)
+		fprintf(stderr, "warning: ldap.bind_password_file %s ends in a newline: ecflinkd "
+				"drops it, but ldapwhoami -y and the other OpenLDAP tools would send "
+				"it as part of the password; write the file without one: printf "
+				"'%%s' PASSWORD > %s\n",
+			cfg->bind_password_file, cfg->bind_password_file);
 	printf("%s: configuration OK\n", path);
 	config_free(cfg);
 	return 0;
@@ -186,19 +193,20 @@ reconcile_spool(const struct config *cfg)
 	free(w);
 }
 
-/* The socket's directory must exist at start (DESIGN.md "Configuration"). */
+/* The socket's directory: made when missing (no systemd RuntimeDirectory=). */
 static void
-check_socket_dir(const char *path)
+check_socket_dir(const struct config *cfg)
 {
-	char copy[4096], *dir;
-	struct stat st;
+	char err[4200];
+	bool created;
 
-	snprintf(copy, sizeof(copy), "%s", path);
-	dir = dirname(copy);
-	if (stat(dir, &st) < 0)
-		fatal("socket.path %s: directory %s", path, dir);
-	if (!S_ISDIR(st.st_mode))
-		fatalx("socket.path %s: %s is not a directory", path, dir);
+	if (rundir_ensure(cfg->socket_path, cfg->user, &created, err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	if (created && cfg->user != NULL && geteuid() == 0)
+		log_info("made the directory of socket %s, owned by %s", cfg->socket_path,
+			 cfg->user);
+	else if (created)
+		log_info("made the directory of socket %s", cfg->socket_path);
 }
 
 int
@@ -249,7 +257,7 @@ main(int argc, char **argv)
 			  "fail closed until it is fixed and ecflinkd reloaded");
 	if (cache_init() < 0)
 		fatal("cache");
-	check_socket_dir(cfg->socket_path);
+	check_socket_dir(cfg);
 	lfd = server_listen(cfg);
 	if (cfg->user != NULL)
 		drop_privileges(cfg->user);

@@ -52,7 +52,7 @@ BEGIN { header = 1 }
 header && /^#/ { hdr = hdr $0 "\n"; next }
 header {
 	header = 0
-	printf "# %s.ldif - generated from %s by schema/gen-ldif.sh; do not edit.\n",
+	printf "# %s.ldif - generated from %s; do not edit.\n",
 		name, src
 	printf "#\n%s", hdr
 	printf "dn: cn=%s,cn=schema,cn=config\n", name

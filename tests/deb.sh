@@ -11,7 +11,12 @@
 #                           the user, modes and overrides postinst makes,
 #                           systemd-analyze verify, debian/tests/smoke (the
 #                           installed daemon and PAM module against a
-#                           private slapd), dpkg -r, dpkg -P, nothing left.
+#                           private slapd), no shipped file naming an
+#                           unshipped one, tests/deb_first_hour.sh in a
+#                           fresh mmdebstrap chroot (slapd, the setup
+#                           helper twice, ecflinkd as its unit starts it,
+#                           a pamtester login, nslcd-style reads), dpkg -r,
+#                           dpkg -P, nothing left.
 #                           TAP; ends with "N passed, N failed".
 #
 # check installs and purges ecflinkd, libpam-ecflink and ecflink-schema on
@@ -72,7 +77,9 @@ do_build() {
 	mkdir -p "$dir"
 	copy_tree "$dir"
 	echo "# dpkg-buildpackage -us -uc -b in $dir (log: $OUT/build.log)"
-	if ! (cd "$dir" && dpkg-buildpackage -us -uc -b) >"$OUT/build.log" 2>&1; then
+	# noautodbgsym: the three packages only, no -dbgsym beside them.
+	if ! (cd "$dir" && DEB_BUILD_OPTIONS="noautodbgsym ${DEB_BUILD_OPTIONS:-}" \
+		dpkg-buildpackage -us -uc -b) >"$OUT/build.log" 2>&1; then
 		echo "# dpkg-buildpackage failed; last lines of $OUT/build.log:"
 		tail -n 30 "$OUT/build.log" | sed 's/^/#   /'
 		return 1
@@ -163,6 +170,85 @@ leftovers() {
 	done <"$1"
 }
 
+# check_references DEB...: no file of the packages names a file they do
+# not ship: no source-tree path (DESIGN.md, tests/..., schema/..., etc/...
+# without its leading slash) and no path of ours (/etc/ecflink...,
+# /usr/share/doc/*ecflink*, /etc/pam.d/ecf-*, ...) that is neither in a
+# package nor made by postinst or at run time.
+check_references() {
+	local x=$OUT/contents deb f ours=$OUT/ours hits=$OUT/refs
+	rm -rf "$x"
+	mkdir -p "$x"
+	for deb in "$@"; do
+		dpkg-deb -x "$deb" "$x" || { t_fail "dpkg-deb -x $deb"; return; }
+	done
+	find "$x" -name '*.gz' -exec gzip -df {} +
+	(cd "$x" && find . -type f -o -type l) | sed 's/^\.//; s/\.gz$//' | sort >"$ours"
+	# made by postinst or at run time
+	printf '%s\n' /etc/ecflink/ldap.secret /run/ecflink /run/ecflink/ecflinkd.sock \
+		/var/spool/ecflink /etc/ecflink >>"$ours"
+	: >"$hits"
+	while IFS= read -r f; do
+		# man pages: \- is a hyphen, \fB and \& mark up
+		sed 's/\\-/-/g; s/\\&//g; s/\\f[BIRP]//g' "$x$f" >"$OUT/plain"
+		grep -aHnoE --label="$f" '(^|[^/A-Za-z0-9_.-])((DESIGN|STYLE)\.md|(tests|schema|daemon|cli|common|pam_module|debian)/[A-Za-z0-9_.-]+|etc/(pam\.d/ecf|ecflink\.conf|ecflinkd\.service|redaction))' \
+			<"$OUT/plain" >>"$hits"
+		grep -aoE '/(etc|usr|lib|var|run)/[A-Za-z0-9_./-]*(ecflink|ecf-)[A-Za-z0-9_.-]*' "$OUT/plain" |
+			sed 's/[.]$//' | sort -u | while IFS= read -r p; do
+				case $p in */ | *\*) continue ;; esac
+				grep -qxF "$p" "$ours" || grep -q "^$p/" "$ours" ||
+					echo "$f: names $p, which no package ships" >>"$hits"
+			done
+	done < <(grep -vE '\.(so|mo)$|/(ecflinkd|ecflinkctl)$|/copyright$|/changelog$' "$ours" |
+		while IFS= read -r f; do [ -f "$x$f" ] && echo "$f"; done)
+	t_is "$(cat "$hits")" "" "no shipped file names a file the packages do not ship"
+}
+
+# first_hour: builds a fresh bookworm root with mmdebstrap and runs
+# tests/deb_first_hour.sh in it (own mount, PID and network namespaces),
+# re-numbering its TAP into ours.
+first_hour() {
+	local r=$OUT/chroot deps line rc n0=$H_TESTS f0=$H_FAILED t0 t1
+	if ! command -v mmdebstrap >/dev/null; then
+		t_fail "first hour in a fresh chroot" "mmdebstrap is not installed (make deps)"
+		return
+	fi
+	deps=$(for p in "$OUT"/*.deb; do dpkg-deb -f "$p" Depends; done | tr ',' '\n' |
+		sed 's/([^)]*)//g; s/|.*//; s/[[:space:]]//g' | grep -vE '^(ecflinkd|)$' | sort -u |
+		tr '\n' ',')
+	rm -rf --one-file-system "$r"
+	t0=$(date +%s)
+	if ! mmdebstrap --variant=apt --include="${deps}slapd,ldap-utils,pamtester" bookworm "$r" \
+		>"$OUT/mmdebstrap.log" 2>&1; then
+		t_fail "mmdebstrap of a bookworm root with slapd" "$(tail -n 20 "$OUT/mmdebstrap.log")"
+		return
+	fi
+	t1=$(date +%s)
+	echo "# time: mmdebstrap (bookworm, slapd, the packages' dependencies) $((t1 - t0)) s"
+	mkdir -p "$r/root/debs"
+	cp "$OUT"/*.deb "$r/root/debs/"
+	cp "$SRC/tests/deb_first_hour.sh" "$r/root/"
+	unshare --mount --net --pid --fork --mount-proc="$r/proc" \
+		sh -c 'ip link set lo up && exec chroot "$1" bash /root/deb_first_hour.sh /root/debs' \
+		sh "$r" >"$OUT/first-hour.log" 2>&1 && rc=0 || rc=$?
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) t_pass "first hour: ${line#ok * - }" ;;
+		"not ok "*) t_fail "first hour: ${line#not ok * - }" ;;
+		1..*) ;;
+		"#"*) echo "$line" ;;
+		*) echo "#   $line" ;;
+		esac
+	done <"$OUT/first-hour.log"
+	echo "# time: first hour in all $(($(date +%s) - t0)) s"
+	if [ "$H_TESTS" -eq "$n0" ]; then
+		t_fail "first hour: ran" "tests/deb_first_hour.sh printed no result (exit $rc)"
+	elif [ "$rc" -ne 0 ] && [ "$H_FAILED" -eq "$f0" ]; then
+		t_fail "first hour: exits 0" "exit status $rc"
+	fi
+	rm -rf --one-file-system "$r"
+}
+
 # --- check --------------------------------------------------------------
 
 do_check() {
@@ -189,7 +275,8 @@ do_check() {
 		/etc/ecflink/ecflink.conf /etc/ecflink/redaction-notice.txt
 		/lib/systemd/system/ecflinkd.service
 		/usr/bin/ecflinkctl /usr/sbin/ecflinkd
-		/usr/share/doc/ecflinkd/README.Debian.gz /usr/share/doc/ecflinkd/changelog.gz
+		/usr/share/doc/ecflinkd/README.Debian.gz /usr/share/doc/ecflinkd/README.md.gz
+		/usr/share/doc/ecflinkd/changelog.gz
 		/usr/share/doc/ecflinkd/copyright /usr/share/lintian/overrides/ecflinkd
 		/usr/share/man/man5/ecflink.conf.5.gz /usr/share/man/man8/ecflinkctl.8.gz
 		/usr/share/man/man8/ecflinkd.8.gz"
@@ -202,12 +289,21 @@ do_check() {
 		/usr/share/man/man8/pam_ecflink.8.gz"
 	expect_files "$deb_schema" "
 		/etc/ldap/schema/ecflink.ldif /etc/ldap/schema/ecflink.schema
+		/usr/sbin/ecflink-setup-ldap /usr/share/man/man8/ecflink-setup-ldap.8.gz
+		/usr/share/ecflink-schema/slapd-provider.ldif /usr/share/ecflink-schema/slapd-consumer.ldif
 		/usr/share/doc/ecflink-schema/changelog.gz /usr/share/doc/ecflink-schema/copyright
-		/usr/share/doc/ecflink-schema/slapd-sample.ldif"
+		/usr/share/doc/ecflink-schema/examples/entries.ldif
+		/usr/share/doc/ecflink-schema/examples/slapd-sample.ldif
+		/usr/share/doc/ecflink-schema/examples/slapd-provider.ldif
+		/usr/share/doc/ecflink-schema/examples/slapd-consumer.ldif"
 	expect_files "$deb_web" "
 		/lib/systemd/system/ecflink-web.service /usr/sbin/ecflink-web
 		/usr/share/doc/ecflink-web/changelog.gz /usr/share/doc/ecflink-web/copyright
 		/usr/share/lintian/overrides/ecflink-web /usr/share/man/man8/ecflink-web.8.gz"
+	t_is "$(cd "$OUT" && ls ./*.deb | sed 's|^\./||; s/_.*//' | sort | tr '\n' ' ')" \
+		"ecflink-schema ecflink-web ecflinkd libpam-ecflink " \
+		"the build leaves the four packages only (no -dbgsym)"
+	check_references "$deb_d" "$deb_pam" "$deb_schema" "$deb_web"
 	out=$(for p in "$deb_d" "$deb_pam" "$deb_schema" "$deb_web"; do dpkg-deb -c "$p"; done)
 	t_unlike "$out" '\./usr/local|test_|/tools/|pamdrive|logsink|\.o$|\.a$' \
 		"no /usr/local, test binaries or objects in the packages"
@@ -266,6 +362,7 @@ do_check() {
 	fi
 
 	run_smoke
+	first_hour
 
 	# The upgrade path: configure again over an existing user, overrides and
 	# a filled-in password file; an administrator's own override stays.
@@ -324,6 +421,10 @@ check)
 		die "check installs and purges packages with dpkg: run it as root" \
 			"(or with password-less sudo)"
 	fi
+	# One check at a time on a machine: a second one's purge would pull
+	# the packages from under the first.
+	exec 9>/run/lock/ecflink-check-deb.lock
+	flock -w 1200 9 || die "another deb.sh check holds /run/lock/ecflink-check-deb.lock"
 	do_check
 	;;
 *)

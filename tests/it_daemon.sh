@@ -26,6 +26,15 @@ account_frame() {
 out=$("$ECF_BUILD/ecflinkd" -t -f "$conf" 2>&1) && rc=0 || rc=$?
 t_is "$rc" 0 "ecflinkd -t accepts the harness config"
 t_like "$out" "configuration OK" "ecflinkd -t says the config is OK"
+t_unlike "$out" "newline" "no newline warning for a password file written with printf '%s'"
+# A password file ending in a newline: the daemon takes it, ldapwhoami -y
+# would not; -t says so and how to write it.
+printf '%s\n' "$H_SVC_PW" >"$T/ldap.secret"
+out=$("$ECF_BUILD/ecflinkd" -t -f "$conf" 2>&1) && rc=0 || rc=$?
+t_is "$rc" 0 "ecflinkd -t accepts a password file ending in one newline"
+t_like "$out" "^warning: ldap.bind_password_file $T/ldap.secret ends in a newline: .*ldapwhoami -y.*printf '%s' PASSWORD > $T/ldap.secret\$" \
+	"ecflinkd -t warns that ldapwhoami -y would send that newline, and says how to write it"
+printf '%s' "$H_SVC_PW" >"$T/ldap.secret"
 sed 's/pool_size = 4;/pool_size = 0;/' "$conf" >"$T/bad.conf"
 out=$("$ECF_BUILD/ecflinkd" -t -f "$T/bad.conf" 2>&1) && rc=0 || rc=$?
 t_is "$rc" 1 "ecflinkd -t rejects pool_size = 0"
@@ -82,6 +91,13 @@ for odd in ' jdoe1' 'jdoe1 ' 'Jane  Doe'; do
 	out=$(ctl show "$odd") && rc=0 || rc=$?
 	t_is "$rc" 4 "'$odd': a login LDAP would match with other spacing is refused"
 done
+h_ldapmodify >/dev/null 2>&1 <<EOF
+dn: uid=rsmith,$H_CMECF_BASE
+changetype: modify
+add: mail
+mail: rsmith@example.org
+EOF
+t_like "$(ctl show rsmith)" '^  mail: +rsmith@example\.org$' "show on a CM/ECF entry shows its mail"
 
 # --- one log line per request ---------------------------------------------------
 h_syslog_mark
@@ -205,4 +221,22 @@ h_daemon_stop && rc=0 || rc=$?
 t_is "$rc" 0 "SIGTERM stops ecflinkd with status 0"
 t_nok "the socket is removed at exit" test -e "$H_SOCK"
 t_unlike "$(cat "$T/ecflinkd.err")" 'ERROR: (Address|Leak)Sanitizer|runtime error' "no sanitizer report"
+
+# --- without systemd: the socket's directory is made at start ---------------------
+# As root with daemon.user, as ecflinkd(8) "Running without systemd" says.
+chmod 0755 "$T"
+conf=$(h_config CONF="$T/norun.conf" SOCKET="$T/norun/ecflinkd.sock" \
+	EXTRA='daemon: { user = "nobody"; };')
+h_daemon_start "$conf"
+t_is "$(stat -c '%U %a' "$T/norun" 2>&1)" "nobody 755" \
+	"a missing socket directory is made at start, 0755, owned by daemon.user"
+t_is "$(ps -o user= -p "$ECFLINKD_PID")" nobody "the daemon then runs as daemon.user"
+h_daemon_stop && rc=0 || rc=$?
+t_is "$rc" 0 "and stops cleanly"
+t_nok "removing its socket from its own directory" test -e "$T/norun/ecflinkd.sock"
+conf=$(h_config CONF="$T/nodir.conf" SOCKET="$T/no/such/ecflinkd.sock")
+out=$("$ECF_BUILD/ecflinkd" -d -f "$conf" 2>&1) && rc=0 || rc=$?
+t_like "$rc:$(printf '%s' "$out" | tail -n 1)" \
+	"^1:ecflinkd: socket.path .*: cannot create directory $T/no/such: No such file or directory\$" \
+	"only the last directory is made: a missing parent is an error naming it"
 t_done

@@ -118,8 +118,18 @@ EOF
 out=$(ldapsearch -x -LLL -H "$SLAPD_URI" -D "uid=rsmith,$H_CMECF_BASE" -w 'Smith#legacy' \
 	-b "uid=rsmith,$H_CMECF_BASE" -s base '(objectClass=*)' '*' 2>&1)
 t_like "$out" '^uid: rsmith$' "user rsmith reads its own entry"
+t_unlike "$out" 'ecfLinkSecret' "user rsmith cannot read its ecfLinkSecret"
+t_like "$out" '^userPassword:' \
+	"user rsmith still reads its own userPassword (Debian's 'by self write' kept)"
+out=$(ldapsearch -x -LLL -H "$SLAPD_URI" -D "uid=janedoe,$H_PACER_BASE" -w 'Jane!pacer1' \
+	-b "uid=rsmith,$H_CMECF_BASE" -s base '(objectClass=*)' '*' 2>&1)
+t_like "$out" '^uid: rsmith$' "user janedoe reads rsmith's entry (Debian's 'to * by * read')"
 t_unlike "$out" 'ecfLinkSecret|userPassword' \
-	"user rsmith cannot read ecfLinkSecret or userPassword"
+	"user janedoe cannot read rsmith's ecfLinkSecret or userPassword"
+out=$(ldapsearch -x -LLL -H "$SLAPD_URI" -b "$H_CMECF_BASE" '(|(uid=rsmith)(uid=jdoe1))' '*' 2>&1)
+t_like "$out" '^cn: Robert Smith$' "anonymous still reads entries (what nslcd does)"
+t_unlike "$out" 'ecfLinkSecret|userPassword|ecfLinkedPacer' \
+	"anonymous reads no password, reset code or link attribute"
 out=$(h_ldapsearch -b "uid=rsmith,$H_CMECF_BASE" -s base '(objectClass=*)' '*' 2>&1)
 t_like "$out" '^ecfLinkSecret: ' "service DN reads ecfLinkSecret"
 t_like "$out" '^userPassword:' "service DN reads userPassword (to tell a locked account)"

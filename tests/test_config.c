@@ -221,7 +221,7 @@ setup(void **state)
 	snprintf(dir, sizeof(dir), "/tmp/test_config.XXXXXX");
 	if (mkdtemp(dir) == NULL)
 		return -1;
-	make_file(pw_good, sizeof(pw_good), "ldap.secret", "s3cret\nignored\n", 0640);
+	make_file(pw_good, sizeof(pw_good), "ldap.secret", "s3cret\n", 0640);
 	return 0;
 }
 
@@ -463,7 +463,7 @@ test_unknown_group_and_key(void **state)
 	expect_exact(load_tpl(&(struct tpl){ .ldap = "pool = 4;" }), L_LDAP, "ldap.pool",
 		     "unknown key; known keys in ldap are: uris, write_uri, bind_dn, "
 		     "bind_password_file, pacer_base, cmecf_base, counter_dn, ca_file, starttls, "
-		     "network_timeout_ms, timeout_ms, pool_size");
+		     "network_timeout_ms, timeout_ms, pool_size, probe_interval_s");
 	expect_fault(load_tpl(&(struct tpl){ .tail = "log = 5;" }), L_TAIL, "log",
 		     "must be a group");
 	expect_fault(load_tpl(&(struct tpl){ .tail = "mail: { tls: { a = 1; }; };" }), L_TAIL,
@@ -747,19 +747,33 @@ test_bind_password(void **state)
 	snprintf(path, sizeof(path), "%s/no-such-secret", dir);
 	snprintf(msg, sizeof(msg), "%s does not exist; create it (mode 0640) and write the "
 				   "password of ldap.bind_dn (cn=ecflinkd,dc=example,dc=org) into "
-				   "it, one line", path);
+				   "it, without a newline: printf '%%s' PASSWORD > %s", path, path);
 	expect_exact(load_tpl(&(struct tpl){ .pwfile = path }), L_PWFILE,
 		     "ldap.bind_password_file", msg);
 
 	make_file(path, sizeof(path), "empty.secret", "", 0640);
 	snprintf(msg, sizeof(msg), "%s is empty; write the password of ldap.bind_dn "
-				   "(cn=ecflinkd,dc=example,dc=org) into it, one line", path);
+				   "(cn=ecflinkd,dc=example,dc=org) into it, without a newline: "
+				   "printf '%%s' PASSWORD > %s", path, path);
 	expect_exact(load_tpl(&(struct tpl){ .pwfile = path }), L_PWFILE,
 		     "ldap.bind_password_file", msg);
 
+	/* Read as ldapwhoami -y reads it: the whole file, one newline at its
+	 * end also accepted; anything else that -y would send is refused. */
+	make_file(path, sizeof(path), "nl.secret", "\n", 0600);
+	expect_fault(load_tpl(&(struct tpl){ .pwfile = path }), L_PWFILE,
+		     "ldap.bind_password_file", "is empty; write the password");
 	make_file(path, sizeof(path), "blank.secret", "\nsecond\n", 0600);
 	expect_fault(load_tpl(&(struct tpl){ .pwfile = path }), L_PWFILE,
-		     "ldap.bind_password_file", "has an empty first line; write the password");
+		     "ldap.bind_password_file", "holds more than the password (more than one line)");
+	make_file(path, sizeof(path), "two.secret", "pw\n\n", 0600);
+	expect_fault(load_tpl(&(struct tpl){ .pwfile = path }), L_PWFILE,
+		     "ldap.bind_password_file", "the whole file is the password, as for ldapwhoami -y");
+	make_file(path, sizeof(path), "nl-pw.secret", "pw\n", 0600);
+	c = expect_ok(load_tpl(&(struct tpl){ .pwfile = path }));
+	assert_string_equal(c->bind_password, "pw");
+	assert_true(c->bind_password_newline);
+	config_free(c);
 
 	make_file(path, sizeof(path), "world.secret", "pw\n", 0644);
 	snprintf(msg, sizeof(msg), "%s has mode 0644, so other users can read or change the "
@@ -784,13 +798,13 @@ test_bind_password(void **state)
 		     "ldap.bind_password_file", "must be an absolute path");
 
 	make_file(path, sizeof(path), "crlf.secret", "pass word\r\n", 0600);
-	c = expect_ok(load_tpl(&(struct tpl){ .pwfile = path }));
-	assert_string_equal(c->bind_password, "pass word");
-	config_free(c);
+	expect_fault(load_tpl(&(struct tpl){ .pwfile = path }), L_PWFILE,
+		     "ldap.bind_password_file", "(a carriage return at its end)");
 
 	make_file(path, sizeof(path), "nonl.secret", "pw-without-newline", 0400);
 	c = expect_ok(load_tpl(&(struct tpl){ .pwfile = path }));
 	assert_string_equal(c->bind_password, "pw-without-newline");
+	assert_false(c->bind_password_newline);
 	config_free(c);
 }
 
@@ -937,7 +951,7 @@ load_sample(const char *secret, int *line)
 static void
 test_shipped_sample(void **state)
 {
-	char empty[PATHLEN], msg[PATHLEN + 256];
+	char empty[PATHLEN], msg[2 * PATHLEN + 256];
 	struct config *c;
 	int line;
 
@@ -945,7 +959,8 @@ test_shipped_sample(void **state)
 	make_file(empty, sizeof(empty), "sample-empty.secret", "", 0640);
 	c = load_sample(empty, &line);
 	snprintf(msg, sizeof(msg), "%s is empty; write the password of ldap.bind_dn "
-				   "(cn=ecflinkd,dc=example,dc=org) into it, one line", empty);
+				   "(cn=ecflinkd,dc=example,dc=org) into it, without a newline: "
+				   "printf '%%s' PASSWORD > %s", empty, empty);
 	expect_exact(c, line, "ldap.bind_password_file", msg);
 
 	c = expect_ok(load_sample(pw_good, &line));

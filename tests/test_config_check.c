@@ -227,36 +227,43 @@ test_facility(void **state)
 	assert_non_null(strstr(why, "unknown facility \"kern\""));
 }
 
-/* cc_password_file: the file's mode, emptiness and line ends. */
+/* cc_password_file: the file's mode, emptiness and line ends, as -y reads it. */
 static void
 test_password_file(void **state)
 {
 	char path[256];
 	char *pw = NULL;
+	bool nl;
 
 	(void)state;
-	file(path, sizeof(path), "pw", "s3cret\n", 0640);
-	assert_int_equal(cc_password_file(path, "cn=svc", &pw, why, sizeof(why)), 0);
+	file(path, sizeof(path), "pw", "s3cret", 0640);
+	assert_int_equal(cc_password_file(path, "cn=svc", &pw, &nl, why, sizeof(why)), 0);
 	assert_string_equal(pw, "s3cret");
+	assert_false(nl);
 	free(pw);
-	file(path, sizeof(path), "pw", "s3cret\r\nsecond line\n", 0600);
-	assert_int_equal(cc_password_file(path, "cn=svc", &pw, why, sizeof(why)), 0);
+	file(path, sizeof(path), "pw", "s3cret\n", 0600);
+	assert_int_equal(cc_password_file(path, "cn=svc", &pw, &nl, why, sizeof(why)), 0);
 	assert_string_equal(pw, "s3cret");
+	assert_true(nl);
 	free(pw);
+	file(path, sizeof(path), "pw", "s3cret\r\n", 0600);
+	assert_int_equal(cc_password_file(path, "cn=svc", &pw, &nl, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "a carriage return at its end"));
+	file(path, sizeof(path), "pw", "s3cret\nsecond line\n", 0600);
+	assert_int_equal(cc_password_file(path, "cn=svc", &pw, &nl, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "more than one line"));
+	assert_non_null(strstr(why, "printf '%s' PASSWORD >"));
 	file(path, sizeof(path), "pw", "s3cret\n", 0644);
-	assert_int_equal(cc_password_file(path, "cn=svc", &pw, why, sizeof(why)), -1);
+	assert_int_equal(cc_password_file(path, "cn=svc", &pw, &nl, why, sizeof(why)), -1);
 	assert_null(pw);
 	assert_non_null(strstr(why, "other users can read or change"));
 	file(path, sizeof(path), "pw", "", 0600);
-	assert_int_equal(cc_password_file(path, "cn=svc", &pw, why, sizeof(why)), -1);
+	assert_int_equal(cc_password_file(path, "cn=svc", &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "is empty; write the password of cn=svc"));
-	file(path, sizeof(path), "pw", "\nlater\n", 0600);
-	assert_int_equal(cc_password_file(path, "cn=svc", &pw, why, sizeof(why)), -1);
-	assert_non_null(strstr(why, "has an empty first line"));
 	snprintf(path, sizeof(path), "%s/absent", dir);
-	assert_int_equal(cc_password_file(path, "cn=svc", &pw, why, sizeof(why)), -1);
+	assert_int_equal(cc_password_file(path, "cn=svc", &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "does not exist; create it (mode 0640)"));
-	assert_int_equal(cc_password_file(dir, "cn=svc", &pw, why, sizeof(why)), -1);
+	assert_int_equal(cc_password_file(dir, "cn=svc", &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "is not a regular file"));
 }
 

@@ -277,8 +277,9 @@ H_ROOT_PW='Root!admin-test'
 export H_BASE H_PACER_BASE H_CMECF_BASE H_COUNTER_DN H_SVC_DN H_SVC_PW H_ROOT_DN H_ROOT_PW
 
 # The cn=config of a freshly installed Debian slapd (module{0} loads
-# back_mdb, the data is olcDatabase={1}mdb), with our schema; the ecflink
-# settings are then applied online from schema/slapd-sample.ldif, as an
+# back_mdb, the data is olcDatabase={1}mdb with the indexes and ACL rules of
+# /usr/share/slapd/slapd.init.ldif), with our schema; the ecflink settings
+# are then applied online from schema/slapd-sample.ldif, as an
 # administrator would.
 h_slapd_base_ldif() {
 	cat <<EOF
@@ -307,13 +308,16 @@ include: file:///etc/ldap/schema/inetorgperson.ldif
 
 include: file:///etc/ldap/schema/nis.ldif
 
-include: file://$ECF_SRC/schema/ecflink.ldif
+$([ "${H_SLAPD_PRISTINE:-0}" = 1 ] || echo "include: file://$ECF_SRC/schema/ecflink.ldif")
 
 dn: olcDatabase={-1}frontend,cn=config
 objectClass: olcDatabaseConfig
 objectClass: olcFrontendConfig
 olcDatabase: {-1}frontend
 olcSizeLimit: 500
+olcAccess: {0}to * by dn.exact=gidNumber=0+uidNumber=0,cn=peercred,cn=external,cn=auth manage by * break
+olcAccess: {1}to dn.exact="" by * read
+olcAccess: {2}to dn.base="cn=Subschema" by * read
 
 dn: olcDatabase={0}config,cn=config
 objectClass: olcDatabaseConfig
@@ -332,7 +336,12 @@ olcRootDN: $H_ROOT_DN
 olcRootPW: $H_ROOT_PW
 olcDbMaxSize: 268435456
 olcDbIndex: objectClass eq
-olcAccess: {0}to * by * read
+olcDbIndex: cn,uid eq
+olcDbIndex: uidNumber,gidNumber eq
+olcDbIndex: member,memberUid eq
+olcAccess: {0}to attrs=userPassword by self write by anonymous auth by * none
+olcAccess: {1}to attrs=shadowLastChange by self write by * read
+olcAccess: {2}to * by * read
 EOF
 }
 
@@ -356,8 +365,10 @@ h_urlencode() {
 # SLAPD_URI, SLAPD_LDAPI, SLAPD_PORT, SLAPD_PID.  Set H_FIXTURE to load
 # another LDIF (H_SLAPADD_OPTS=-q loads a big one ~50x faster),
 # H_SLAPD_LOGLEVEL (e.g. stats) for a slapd log in
-# $T/slapd.log.  Called again after h_slapd_stop, it restarts the same
-# directory (data and changes kept) on the same port.
+# $T/slapd.log.  H_SLAPD_PRISTINE=1: slapd as Debian installs it, without
+# the ecflink schema, the sample or a wait for the service DN (for
+# ecflink-setup-ldap to set up).  Called again after h_slapd_stop, it
+# restarts the same directory (data and changes kept) on the same port.
 h_slapd_start() {
 	local tries port out=$T/slapd.log fixture=${H_FIXTURE:-$ECF_SRC/tests/data/fixture.ldif}
 	if [ -n "${SLAPD_PORT:-}" ] && [ -e "$T/slapd.d/cn=config.ldif" ]; then
@@ -381,7 +392,12 @@ h_slapd_start() {
 		grep -q 'Address already in use' "$out" || h_bail "slapd did not start" "$out"
 	done
 	[ -n "$SLAPD_PID" ] || h_bail "slapd could not bind a port in 5 tries" "$out"
-	ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI" -f "$ECF_SRC/schema/slapd-sample.ldif" \
+	if [ "${H_SLAPD_PRISTINE:-0}" = 1 ]; then
+		return 0
+	fi
+	sed -e "s/@SUFFIX@/$H_BASE/g" -e 's/@DATABASE@/olcDatabase={1}mdb,cn=config/g' \
+		"$ECF_SRC/schema/slapd-sample.ldif" >"$T/slapd-sample.ldif"
+	ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI" -f "$T/slapd-sample.ldif" \
 		>"$T/sample.log" 2>&1 ||
 		h_bail "applying schema/slapd-sample.ldif failed" "$T/sample.log"
 	h_slapd_wait svc || h_bail "the service DN cannot bind to slapd" "$out"
