@@ -111,7 +111,7 @@ $(ECFLINKD): $(O)/app/daemon/main.o $(O)/libdaemon.a $(O)/libcommon.a
 
 $(ECFLINKCTL): $(CLI_OBJ) $(O)/libcommon.a
 	@mkdir -p $(@D)
-	$(CC) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(shell $(PKG_CONFIG) --libs nettle 2>/dev/null)
 
 $(PAM_SO): $(O)/libpammod.a pam_module/pam_ecflink.map
 	@mkdir -p $(@D)

@@ -54,6 +54,8 @@ const char *ctl_message(const struct ctl *c, const char *fallback);
 int ctl_call_result(struct ctl *c, struct proto_buf *b, const char *fallback);
 
 int cmd_link(struct ctl *c, int argc, char **argv);
+/* Reads a file only: no socket. */
+int cmd_audit_verify(int argc, char **argv);
 int cmd_reset_code(struct ctl *c, int argc, char **argv);
 int cmd_unlink(struct ctl *c, int argc, char **argv);
 

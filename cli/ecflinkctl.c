@@ -35,6 +35,7 @@ usage(void)
 		"                                undo a link (the CM/ECF login stays locked)\n"
 		"  report [--json]               migration progress: accounts, links per day\n"
 		"  lint [--json]                 pre-go-live check of the bases (exit 6: findings)\n"
+		"  audit-verify FILE             check an audit file's hash chain (no daemon needed)\n"
 		"\n"
 		"  -s socket    ecflinkd's socket (default " CTL_DEFAULT_SOCKET ")\n"
 		"  -T ms        how long to wait for ecflinkd (default 5000; 60000 for report, lint)\n"
@@ -186,6 +187,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (argc >= 1 && strcmp(argv[0], "audit-verify") == 0)
+		return cmd_audit_verify(argc - 1, argv + 1);
 	if (argc == 1 && strcmp(argv[0], "ping") == 0)
 		return cmd_ping(&c);
 	if (argc == 2 && strcmp(argv[0], "show") == 0)

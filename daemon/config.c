@@ -47,6 +47,7 @@ enum kind {
 	K_FACILITY,
 	K_MSG,
 	K_MSG_GOLIVE,	/* a message with at most one %s */
+	K_AUDITFILE,	/* a file to append to, in an existing directory */
 };
 
 /* How a kind's value is held in struct config. */
@@ -80,6 +81,7 @@ static const struct kind_info {
 	[K_FACILITY] = { S_ENUM, NULL, false },
 	[K_MSG] = { S_STR, NULL, true },
 	[K_MSG_GOLIVE] = { S_STR, cc_golive_message, true },
+	[K_AUDITFILE] = { S_STR, cc_append_file, false },
 };
 
 #define NO_FIELD SIZE_MAX
@@ -158,6 +160,10 @@ static const struct key log_keys[] = {
 	FLAG("debug", K_BOOL, debug, false),
 };
 
+static const struct key audit_keys[] = {
+	STR("file", K_AUDITFILE, audit_file, false, NULL),
+};
+
 static const struct key daemon_keys[] = {
 	STR("user", K_USER, user, false, NULL),
 };
@@ -191,7 +197,7 @@ struct key_group {
 
 static const struct key_group groups[] = {
 	GROUP(court), GROUP(ldap), GROUP(socket), GROUP(policy), GROUP(redaction),
-	GROUP(mail), GROUP(log), GROUP(daemon), GROUP(messages),
+	GROUP(mail), GROUP(log), GROUP(audit), GROUP(daemon), GROUP(messages),
 	{ "web", NULL, 0 },	/* ecflink-web's */
 };
 

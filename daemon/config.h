@@ -94,6 +94,9 @@ struct config {
 	int facility;			/* LOG_AUTHPRIV by default */
 	bool debug;
 
+	/* audit */
+	char *audit_file;		/* NULL: no audit file */
+
 	/* daemon */
 	char *user;			/* NULL: do not change user */
 

@@ -282,6 +282,26 @@ cc_directory(const char *v, char *why, size_t len)
 }
 
 int
+cc_append_file(const char *v, char *why, size_t len)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (cc_abs_path(v, why, len) < 0)
+		return -1;
+	if (lstat(v, &st) == 0 && !S_ISREG(st.st_mode))
+		return no(why, len, "%s exists and is not a regular file", v);
+	snprintf(dir, sizeof(dir), "%s", v);
+	slash = strrchr(dir, '/');
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return no(why, len, "directory %s of %s does not exist; create it (mode 0750)", dir,
+			  v);
+	return 0;
+}
+
+int
 cc_socket_path(const char *v, char *why, size_t len)
 {
 	size_t max = sizeof(((struct sockaddr_un *)0)->sun_path) - 1;

@@ -29,6 +29,8 @@ int cc_readable_file(const char *v, char *why, size_t len);
 int cc_notice_file(const char *v, char *why, size_t len);
 /* An absolute path to a directory (the mail spool). */
 int cc_directory(const char *v, char *why, size_t len);
+/* An absolute path to a regular file (or none yet) in an existing directory. */
+int cc_append_file(const char *v, char *why, size_t len);
 /* An absolute path short enough for sockaddr_un. */
 int cc_socket_path(const char *v, char *why, size_t len);
 /* An existing group or user name. */

@@ -3,6 +3,9 @@
  */
 #include "events.h"
 
+#include <string.h>
+
+#include "audit.h"
 #include "clock.h"
 #include "kv.h"
 #include "log.h"
@@ -99,6 +102,17 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 	if (d->acct.state == PST_PACER_LINKED)
 		kv_quoted(&kv, "linked_cmecf", d->acct.linked);
 	finish(&kv, rq, d->log_result, d->reason, d->detail);
+	if (d->acct.state == PST_LEGACY_LINKED && audit_enabled()) {
+		struct audit_rec r;
+
+		audit_begin(&r, "retired_credential");
+		audit_str(&r, "cmecf", p->user);
+		audit_str(&r, "linked_pacer", d->acct.linked);
+		audit_str(&r, "service", p->service);
+		audit_str(&r, "rhost", p->rhost);
+		audit_num(&r, "peer_uid", (long long)rq->peer.uid);
+		audit_commit(&r);
+	}
 }
 
 void
@@ -112,6 +126,18 @@ event_redaction(const struct redaction_pending *p, bool accepted, const char *re
 	uid_field(&kv, "peer_uid", p->peer_uid);
 	kv_str(&kv, "notice", p->version);
 	finish(&kv, NULL, accepted ? "accepted" : "declined", reason, NULL);
+	if (audit_enabled()) {
+		struct audit_rec r;
+
+		audit_begin(&r, "redaction");
+		audit_str(&r, "user", p->user);
+		audit_str(&r, "realm", event_realm_name(p->realm));
+		audit_str(&r, "service", p->service);
+		audit_str(&r, "notice", p->version);
+		audit_str(&r, "result", accepted ? "accepted" : "declined");
+		audit_str(&r, "reason", reason);
+		audit_commit(&r);
+	}
 }
 
 void
@@ -190,6 +216,17 @@ event_link(const struct request *rq, const struct link_event *e)
 	if (e->txn != 0)
 		kv_fmt(&kv, "txn", "%llu", (unsigned long long)e->txn);
 	finish(&kv, rq, e->result, e->reason, e->detail);
+	if (strcmp(e->result, "ok") == 0 && e->txn != 0 && audit_enabled()) {
+		struct audit_rec r;
+
+		audit_begin(&r, "link");
+		audit_str(&r, "pacer", e->pacer);
+		audit_str(&r, "cmecf", e->cmecf);
+		audit_num(&r, "txn", (long long)e->txn);
+		if (rq != NULL)
+			audit_num(&r, "peer_uid", (long long)rq->peer.uid);
+		audit_commit(&r);
+	}
 }
 
 void
@@ -209,6 +246,22 @@ event_clerk(const struct request *rq, const struct clerk_event *e)
 	if (e->note != NULL)
 		kv_quoted(&kv, "note", e->note);
 	finish(&kv, rq, e->result, e->reason, e->detail);
+	if (strcmp(e->result, "ok") == 0 && audit_enabled()) {
+		struct audit_rec r;
+
+		audit_begin(&r, e->action);
+		audit_str(&r, "cmecf", e->cmecf);
+		if (e->pacer != NULL)
+			audit_str(&r, "pacer", e->pacer);
+		if (e->txn != 0)
+			audit_num(&r, "txn", (long long)e->txn);
+		if (e->expires != 0)
+			audit_num(&r, "expires", (long long)e->expires);
+		if (e->note != NULL)
+			audit_str(&r, "note", e->note);
+		audit_num(&r, "admin_uid", (long long)rq->peer.uid);
+		audit_commit(&r);
+	}
 }
 
 void

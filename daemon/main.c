@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cache.h"
 #include "clock.h"
 #include "config.h"
@@ -278,6 +279,12 @@ main(int argc, char **argv)
 			reconcile_spool(live);
 		live_config_put(live);
 	}
+	{
+		const struct config *live = live_config_get();
+
+		audit_open(live->audit_file);
+		live_config_put(live);
+	}
 	spool_on_ready(mailer_wake);
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");
@@ -287,6 +294,7 @@ main(int argc, char **argv)
 	if (unlink(sock) < 0 && errno != ENOENT)
 		log_warn("remove socket %s", sock);
 	free(sock);
+	audit_close();
 	live_config_set(NULL);
 	redaction_free();
 	cache_destroy();

@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cache.h"
 #include "clock.h"
 #include "dispatch.h"
@@ -365,6 +366,7 @@ reload(const char *path, uid_t sender)
 	cache_clear();
 	cur = live_config_get();
 	redaction_load(cur);
+	audit_open(cur->audit_file);	/* reopened: logrotate's postrotate reloads */
 	live_config_put(cur);
 	event_reload(sender, "ok", NULL);
 	sd_notify(0, "READY=1");

@@ -20,7 +20,7 @@ LAYERS='
 utilities: log config_check namecmp resetcode locks rundir
 tokens, config reading, server health: tokens config_read ldhealth
 configuration: config
-connections and peers: ldconn live_config peer
+connections, peers, audit file: ldconn live_config peer audit
 directory: directory
 caches and request types: cache census request redaction
 decisions: decide

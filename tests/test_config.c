@@ -459,7 +459,7 @@ test_unknown_group_and_key(void **state)
 	(void)state;
 	expect_exact(load_tpl(&(struct tpl){ .tail = "foo: { a = 1; };" }), L_TAIL, "foo",
 		     "unknown group; known groups are: court, ldap, socket, policy, redaction, "
-		     "mail, log, daemon, messages, web");
+		     "mail, log, audit, daemon, messages, web");
 	expect_exact(load_tpl(&(struct tpl){ .ldap = "pool = 4;" }), L_LDAP, "ldap.pool",
 		     "unknown key; known keys in ldap are: uris, write_uri, bind_dn, "
 		     "bind_password_file, pacer_base, cmecf_base, counter_dn, ca_file, starttls, "
