@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "cachesync.h"
 #include "clock.h"
 #include "throttle.h"
 
@@ -28,10 +29,12 @@ lookup(struct worker *w, const struct ldop *op, enum proto_realm realm, const ch
 {
 	const struct config *cfg = op->cfg;
 	unsigned long cgen = cache_generation();
+	bool use_cache;
 	enum dir_rc rc;
 
 	*cached = false;
-	if (cfg->cache_ttl_s > 0 && cache_get(realm, user, a)) {
+	use_cache = cfg->cache_ttl_s > 0 && cachesync_current();
+	if (use_cache && cache_get(realm, user, a)) {
 		*cached = true;
 		return a->state == PST_UNKNOWN ? DIR_NOT_FOUND : DIR_OK;
 	}
@@ -40,7 +43,8 @@ lookup(struct worker *w, const struct ldop *op, enum proto_realm realm, const ch
 		memset(a, 0, sizeof(*a));
 		a->state = PST_UNKNOWN;
 	}
-	if ((rc == DIR_OK || rc == DIR_NOT_FOUND) && dir_valid_login(user) && !a->replica_only)
+	if ((rc == DIR_OK || rc == DIR_NOT_FOUND) && use_cache && dir_valid_login(user) &&
+	    !a->replica_only)
 		cache_put(realm, user, a, cfg->cache_ttl_s, cgen);
 	return rc;
 }

@@ -252,6 +252,22 @@ ensure(struct ldconn *c, const struct ldop *op)
 	return d;
 }
 
+enum dir_rc
+ldconn_connect(struct ldconn *c, const struct ldop *op)
+{
+	return ensure(c, op);
+}
+
+bool
+ldconn_would_move(const struct ldconn *c, const struct config *cfg)
+{
+	char *const *uris;
+	size_t n = uri_set(cfg, c->kind, &uris);
+	int64_t wait;
+
+	return ldhealth_pick(uris, n, -1, &wait) != c->idx;
+}
+
 /*
  * After a failed operation on c: true when it is worth trying again on
  * another URI (the server is down, another URI is up, time is left).

@@ -117,6 +117,13 @@ typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldcon
 enum dir_rc ldconn_search_paged(struct ldconn *c, const struct ldop *op,
 				const struct ldsearch *q, ldconn_entry_fn fn, void *ctx);
 
+/* Opens c now (connect, StartTLS, service bind) on the first URI up. */
+enum dir_rc ldconn_connect(struct ldconn *c, const struct ldop *op);
+
+/* True when c talks to another URI than the one it would pick now (the
+ * first one up came back). */
+bool ldconn_would_move(const struct ldconn *c, const struct config *cfg);
+
 /* Simple bind as dn with password on c (an LDCONN_BIND connection). */
 enum dir_rc ldconn_user_bind(struct ldconn *c, const struct ldop *op, const char *dn,
 			     const char *password);

@@ -20,6 +20,7 @@
 
 #include "audit.h"
 #include "cache.h"
+#include "cachesync.h"
 #include "clock.h"
 #include "config.h"
 #include "events.h"
@@ -285,11 +286,14 @@ main(int argc, char **argv)
 		audit_open(live->audit_file);
 		live_config_put(live);
 	}
+	if (cachesync_start() < 0)
+		log_warnx("the account cache stays off");
 	spool_on_ready(mailer_wake);
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");
 	rc = server_run(lfd, path, timers, sizeof(timers) / sizeof(timers[0]));
 	mailer_stop();
+	cachesync_stop();
 	close(lfd);
 	if (unlink(sock) < 0 && errno != ENOENT)
 		log_warn("remove socket %s", sock);

@@ -23,6 +23,7 @@ configuration: config
 connections, peers, audit file: ldconn live_config peer audit
 directory: directory
 caches and request types: cache census request redaction
+cache coherence: cachesync
 decisions: decide
 log lines: events
 mail spool: spool

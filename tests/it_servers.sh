@@ -27,9 +27,8 @@ h_syslog_start
 h_slapd_start
 PROVIDER=$SLAPD_URI
 
-# The provider offers replication (as schema/slapd-provider.ldif says).
-ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI" -f "$ECF_SRC/schema/slapd-provider.ldif" \
-	>"$T/provider.log" 2>&1 || h_bail "applying schema/slapd-provider.ldif failed" "$T/provider.log"
+# (The harness applies schema/slapd-provider.ldif: the provider offers
+# replication and a change stream.)
 
 # consumer NAME TYPE: starts a syncrepl consumer of the provider in
 # $T/NAME.d on a free port, replicating as the root DN; TYPE is
@@ -40,13 +39,19 @@ consumer() {
 	[ "$type" = refreshOnly ] && extra=" interval=00:00:10:00"
 	mkdir -p "$T/$name.d" "$T/$name.db"
 	h_slapd_base_ldif | sed -e "s|$T/slapd.pid|$T/$name.pid|; s|$T/slapd.args|$T/$name.args|" \
-		-e "s|$T/slapd.db|$T/$name.db|" >"$T/$name-config.ldif"
+		-e "s|$T/slapd.db|$T/$name.db|" -e 's|^olcModuleLoad: back_mdb$|&\nolcModuleLoad: syncprov|' \
+		>"$T/$name-config.ldif"
 	# the sample's olcSyncrepl value, filled in, on the new database entry
 	sed -e "s|@PROVIDER@|$PROVIDER|; s|@BASE@|$H_BASE|" \
 		-e "s|@DN@|$H_ROOT_DN|; s|@PW@|$H_ROOT_PW|; s|type=refreshAndPersist|type=$type$extra|" \
 		"$ECF_SRC/schema/slapd-consumer.ldif" |
 		awk '/^olcSyncrepl:/ { on = 1; print; next } on && /^ / { print; next } { on = 0 }' \
 		>>"$T/$name-config.ldif"
+	# a change stream for the ecflinkd that read from it (slapd-consumer.ldif)
+	printf '\n' >>"$T/$name-config.ldif"
+	printf '%s\n' "dn: olcOverlay=syncprov,olcDatabase={1}mdb,cn=config" \
+		"objectClass: olcOverlayConfig" "objectClass: olcSyncProvConfig" \
+		"olcOverlay: syncprov" >>"$T/$name-config.ldif"
 	slapadd -n0 -F "$T/$name.d" -l "$T/$name-config.ldif" >"$T/$name-slapadd.log" 2>&1 ||
 		h_bail "slapadd -n0 of the $name consumer failed" "$T/$name-slapadd.log"
 	port=$(h_free_port) || h_bail "no free port"
@@ -220,5 +225,32 @@ OUT=$(printf '%s\n%s\n' 'Pat!pacer2' 'Smith#legacy' |
 	"$CTL" -s "$y_SOCK" link --confirm punlinked rsmith 2>&1)
 t_like "$OUT" 'temporarily unavailable' "provider stopped: linking is temporarily unavailable"
 kill -CONT "$SLAPD_PID"
+
+# --- 4. the cache follows the change stream ------------------------------------------------
+
+h_syslog_mark
+daemon z "$live_URI" "$PROVIDER" CACHE_TTL=30
+h_syslog_wait_since "change stream from $live_URI is current" 1 ||
+	t_diag "no 'change stream is current' line"
+t_is "$(h_syslog_count_since "account cache in use: change stream from $live_URI is current")" 1 \
+	"daemon Z follows the consumer's change stream (one line)"
+pam "$z_SOCK" pacer punlinked 'Pat!pacer2'
+t_is "$CODE" "PAM_SUCCESS PAM_PERM_DENIED " "before the link, Z says punlinked is not linked (and caches it)"
+pam "$z_SOCK" pacer punlinked 'Pat!pacer2'
+t_like "$(h_syslog_since | grep 'event=account .*user="punlinked"' | tail -n1)" 'reason=not_linked' \
+	"(the second answer, from the cache, is still not_linked)"
+OUT=$(printf '%s\n%s\n' 'Pat!pacer2' 'Smith#legacy' |
+	"$CTL" -s "$x_SOCK" link --confirm punlinked rsmith 2>&1)
+t_like "$OUT" 'has been linked' "punlinked is linked to rsmith through daemon X"
+t0=$(date +%s%N)
+for i in $(seq 50); do
+	pam "$z_SOCK" pacer punlinked 'Pat!pacer2'
+	[ "$CODE" = "PAM_SUCCESS PAM_SUCCESS " ] && break
+	sleep 0.1
+done
+WAIT=$((($(date +%s%N) - t0) / 1000000))
+t_is "$CODE" "PAM_SUCCESS PAM_SUCCESS " "Z sees the link without waiting out its 30 s cache"
+t_diag "Z's first linked answer came $WAIT ms after the link"
+t_ok "Z's stale answer ended within 5 s of the link ($WAIT ms)" test "$WAIT" -le 5000
 
 t_done

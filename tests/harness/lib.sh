@@ -400,6 +400,11 @@ h_slapd_start() {
 	ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI" -f "$T/slapd-sample.ldif" \
 		>"$T/sample.log" 2>&1 ||
 		h_bail "applying schema/slapd-sample.ldif failed" "$T/sample.log"
+	# syncprov: consumers replicate from it, and ecflinkd's cache follows
+	# its change stream (schema/slapd-provider.ldif)
+	ldapmodify -Q -Y EXTERNAL -H "$SLAPD_LDAPI" -f "$ECF_SRC/schema/slapd-provider.ldif" \
+		>"$T/provider.log" 2>&1 ||
+		h_bail "applying schema/slapd-provider.ldif failed" "$T/provider.log"
 	h_slapd_wait svc || h_bail "the service DN cannot bind to slapd" "$out"
 }
 
