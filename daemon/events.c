@@ -54,7 +54,8 @@ peer(struct kv *kv, const struct request *rq)
 }
 
 void
-event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d)
+event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
+	  const struct decision *acct)
 {
 	struct kv kv;
 
@@ -69,6 +70,13 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 	peer(&kv, rq);
 	kv_str(&kv, "result", d->log_result);
 	kv_str(&kv, "reason", d->reason);
+	if (acct != NULL) {
+		kv_str(&kv, "account", acct->result == PRS_REDACTION ? "redaction"
+								    : acct->log_result);
+		kv_str(&kv, "account_reason", acct->reason);
+		if (acct->detail[0] != '\0')
+			kv_quoted(&kv, "account_detail", acct->detail);
+	}
 	if (d->acct.state == PST_LEGACY_LINKED)
 		kv_quoted(&kv, "linked_pacer", d->acct.linked);
 	if (d->acct.state == PST_PACER_LINKED)

@@ -18,7 +18,10 @@ const char *event_state_name(enum proto_state state);
 /* Milliseconds since the request arrived, for the ms= field. */
 double event_elapsed_ms(const struct request *rq);
 
-void event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d);
+/* acct: the account phase answered with an AUTH (account=, account_reason=
+ * on the same line), or NULL. */
+void event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
+	       const struct decision *acct);
 void event_redaction(const struct redaction_pending *p, bool accepted, const char *reason);
 void event_lookup(const struct request *rq, enum proto_realm realm, const char *user,
 		  const char *result, const struct account *a, const char *detail);
