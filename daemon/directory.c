@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 void
 dir_conns_init(struct dir_conns *dc)
@@ -116,23 +117,14 @@ dir_usable_password(LDAP *ld, LDAPMessage *e)
 	return usable;
 }
 
-/* Runs filter under base; DIR_OK with exactly one entry in *res. */
+/* Keeps *res (a search result of filter under base) if it holds exactly
+ * one entry: DIR_OK; otherwise frees it, NULLs it and says why. */
 static enum dir_rc
-search_one(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
-	   const char *filter, char **attrs, int64_t deadline, LDAPMessage **res,
-	   struct ldap_pool_err *err)
+just_one(LDAP *ld, const char *base, const char *filter, LDAPMessage **res,
+	 struct ldap_pool_err *err)
 {
-	enum dir_rc rc;
-	int n;
+	int n = ldap_count_entries(ld, *res);
 
-	rc = ldconn_search(&dc->read, cfg, gen, base, filter, attrs, 2, deadline, res, err);
-	if (rc == DIR_NOT_FOUND) {
-		snprintf(err->msg, sizeof(err->msg), "search base %s does not exist", base);
-		return DIR_ERROR;
-	}
-	if (rc != DIR_OK)
-		return rc;
-	n = ldap_count_entries(dc->read.ld, *res);
 	if (n == 1)
 		return DIR_OK;
 	if (n > 1)
@@ -141,6 +133,24 @@ search_one(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	ldap_msgfree(*res);
 	*res = NULL;
 	return n == 0 ? DIR_NOT_FOUND : DIR_ERROR;
+}
+
+/* Runs filter under base; DIR_OK with exactly one entry in *res. */
+static enum dir_rc
+search_one(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
+	   const char *filter, char **attrs, int64_t deadline, LDAPMessage **res,
+	   struct ldap_pool_err *err)
+{
+	enum dir_rc rc;
+
+	rc = ldconn_search(&dc->read, cfg, gen, base, filter, attrs, 2, deadline, res, err);
+	if (rc == DIR_NOT_FOUND) {
+		snprintf(err->msg, sizeof(err->msg), "search base %s does not exist", base);
+		return DIR_ERROR;
+	}
+	if (rc != DIR_OK)
+		return rc;
+	return just_one(dc->read.ld, base, filter, res, err);
 }
 
 /* Fills the link fields of a CM/ECF entry; -1 on malformed data. */
@@ -177,26 +187,48 @@ bad_data(struct ldap_pool_err *err, const char *dn, const char *what)
  * with value escaped.  DIR_OK with *res (the caller frees it), *e and the
  * entry's DN in dn; DIR_NOT_FOUND when none matches.
  */
+#define FILTER_MAX (3 * DIR_LOGIN_MAX + 96)
+
+/* Writes "(&(objectClass=CLASS)(ATTR=value))" with value escaped; -1 when
+ * it cannot be written (no entry can match it). */
+static int
+make_filter(char *filter, const char *objclass, const char *attr, const char *value)
+{
+	char esc[3 * DIR_LOGIN_MAX + 1];
+
+	if (ldap_filter_escape(value, esc, sizeof(esc)) < 0)
+		return -1;
+	snprintf(filter, FILTER_MAX, "(&(objectClass=%s)(%s=%s))", objclass, attr, esc);
+	return 0;
+}
+
+/* The first entry of res and its DN in dn. */
+static LDAPMessage *
+first_entry(LDAP *ld, LDAPMessage *res, char *dn, size_t dnlen)
+{
+	LDAPMessage *e = ldap_first_entry(ld, res);
+	char *d = ldap_get_dn(ld, e);
+
+	snprintf(dn, dnlen, "%s", d ? d : "");
+	ldap_memfree(d);
+	return e;
+}
+
 static enum dir_rc
 find_entry(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *base,
 	   const char *objclass, const char *attr, const char *value, char **attrs,
 	   int64_t deadline, LDAPMessage **res, LDAPMessage **e, char *dn, size_t dnlen,
 	   struct ldap_pool_err *err)
 {
-	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 96];
+	char filter[FILTER_MAX];
 	enum dir_rc rc;
-	char *d;
 
-	if (ldap_filter_escape(value, esc, sizeof(esc)) < 0)
+	if (make_filter(filter, objclass, attr, value) < 0)
 		return DIR_NOT_FOUND;
-	snprintf(filter, sizeof(filter), "(&(objectClass=%s)(%s=%s))", objclass, attr, esc);
 	rc = search_one(dc, cfg, gen, base, filter, attrs, deadline, res, err);
 	if (rc != DIR_OK)
 		return rc;
-	*e = ldap_first_entry(dc->read.ld, *res);
-	d = ldap_get_dn(dc->read.ld, *e);
-	snprintf(dn, dnlen, "%s", d ? d : "");
-	ldap_memfree(d);
+	*e = first_entry(dc->read.ld, *res, dn, dnlen);
 	return DIR_OK;
 }
 
@@ -240,67 +272,114 @@ find_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen, con
 	return rc;
 }
 
+static char *linked_attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
+				NULL };
+
+/* Reads the linked CM/ECF entry e (DN already in a->linked_dn) into a. */
+static enum dir_rc
+read_linked(LDAP *ld, LDAPMessage *e, struct account *a, struct ldap_pool_err *err)
+{
+	if (get_attr(ld, e, "uid", a->linked, sizeof(a->linked)) < 0 || a->linked[0] == '\0')
+		return bad_data(err, a->linked_dn, "uid");
+	if (get_attr(ld, e, "cn", a->linked_name, sizeof(a->linked_name)) < 0)
+		return bad_data(err, a->linked_dn, "cn");
+	if (get_attr(ld, e, "ecfRole", a->role, sizeof(a->role)) < 0)
+		return bad_data(err, a->linked_dn, "ecfRole");
+	if (read_link(ld, e, a) < 0)
+		return bad_data(err, a->linked_dn, "ecfLinkTime or ecfLinkTransaction");
+	a->state = PST_PACER_LINKED;
+	return DIR_OK;
+}
+
 /* Finds the CM/ECF entry linked to PACER login a->login, if any. */
 static enum dir_rc
 find_linked_cmecf(struct dir_conns *dc, const struct config *cfg, unsigned int gen,
 		  int64_t deadline, struct account *a, struct ldap_pool_err *err)
 {
-	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
-				 NULL };
 	LDAPMessage *res, *e;
-	LDAP *ld;
 	enum dir_rc rc;
 
 	rc = find_entry(dc, cfg, gen, cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login,
-			attrs, deadline, &res, &e, a->linked_dn, sizeof(a->linked_dn), err);
+			linked_attrs, deadline, &res, &e, a->linked_dn, sizeof(a->linked_dn), err);
 	if (rc == DIR_NOT_FOUND) {
 		a->state = PST_PACER_UNLINKED;
 		return DIR_OK;
 	}
 	if (rc != DIR_OK)
 		return rc;
-	ld = dc->read.ld;
-	if (get_attr(ld, e, "uid", a->linked, sizeof(a->linked)) < 0 || a->linked[0] == '\0')
-		rc = bad_data(err, a->linked_dn, "uid");
-	else if (get_attr(ld, e, "cn", a->linked_name, sizeof(a->linked_name)) < 0)
-		rc = bad_data(err, a->linked_dn, "cn");
-	else if (get_attr(ld, e, "ecfRole", a->role, sizeof(a->role)) < 0)
-		rc = bad_data(err, a->linked_dn, "ecfRole");
-	else if (read_link(ld, e, a) < 0)
-		rc = bad_data(err, a->linked_dn, "ecfLinkTime or ecfLinkTransaction");
-	else
-		a->state = PST_PACER_LINKED;
+	rc = read_linked(dc->read.ld, e, a, err);
 	ldap_msgfree(res);
 	return rc;
 }
 
+/* Reads PACER entry e (DN already in a->dn) into a. */
+static enum dir_rc
+read_pacer(LDAP *ld, LDAPMessage *e, struct account *a, struct ldap_pool_err *err)
+{
+	a->realm = PR_REALM_PACER;
+	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
+		return bad_data(err, a->dn, "uid");
+	if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
+		return bad_data(err, a->dn, "cn");
+	if (get_attr(ld, e, "mail", a->mail, sizeof(a->mail)) < 0)
+		return bad_data(err, a->dn, "mail");
+	if (get_attr(ld, e, "pacerAccountNumber", a->account_no, sizeof(a->account_no)) < 0)
+		return bad_data(err, a->dn, "pacerAccountNumber");
+	return DIR_OK;
+}
+
+/*
+ * Finds PACER login user and the CM/ECF entry linked to it.  Both searches
+ * go out together on one connection: the link is searched under the login
+ * as typed, which finds what a search under the stored uid would, since
+ * ecfLinkedPacer matches as uid does (caseIgnoreMatch).  An entry whose
+ * uid differs beyond ASCII case (another of several uid values) gets the
+ * link searched again under its stored uid.
+ */
 static enum dir_rc
 find_pacer(struct dir_conns *dc, const struct config *cfg, unsigned int gen, const char *user,
 	   int64_t deadline, struct account *a, struct ldap_pool_err *err)
 {
 	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
-	LDAPMessage *res, *e;
+	char pfilter[FILTER_MAX], lfilter[FILTER_MAX];
+	LDAPMessage *pres = NULL, *lres = NULL, *e;
+	enum dir_rc rc, lrc;
 	LDAP *ld;
-	enum dir_rc rc;
 
-	rc = find_entry(dc, cfg, gen, cfg->pacer_base, "pacerAccount", "uid", user, attrs,
-			deadline, &res, &e, a->dn, sizeof(a->dn), err);
+	if (make_filter(pfilter, "pacerAccount", "uid", user) < 0 ||
+	    make_filter(lfilter, "ecfAccount", "ecfLinkedPacer", user) < 0)
+		return DIR_NOT_FOUND;
+	rc = ldconn_search2(&dc->read, cfg, gen, cfg->pacer_base, pfilter, attrs, cfg->cmecf_base,
+			    lfilter, linked_attrs, 2, deadline, &pres, &lres, err);
+	if (rc == DIR_NOT_FOUND)
+		rc = DIR_ERROR;	/* a search base does not exist; err says which */
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
-	a->realm = PR_REALM_PACER;
-	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
-		rc = bad_data(err, a->dn, "uid");
-	else if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
-		rc = bad_data(err, a->dn, "cn");
-	else if (get_attr(ld, e, "mail", a->mail, sizeof(a->mail)) < 0)
-		rc = bad_data(err, a->dn, "mail");
-	else if (get_attr(ld, e, "pacerAccountNumber", a->account_no, sizeof(a->account_no)) < 0)
-		rc = bad_data(err, a->dn, "pacerAccountNumber");
-	ldap_msgfree(res);
+	rc = just_one(ld, cfg->pacer_base, pfilter, &pres, err);
 	if (rc != DIR_OK)
-		return rc;
-	return find_linked_cmecf(dc, cfg, gen, deadline, a, err);
+		goto out;
+	e = first_entry(ld, pres, a->dn, sizeof(a->dn));
+	rc = read_pacer(ld, e, a, err);
+	if (rc != DIR_OK)
+		goto out;
+	if (strcasecmp(a->login, user) != 0) {
+		rc = find_linked_cmecf(dc, cfg, gen, deadline, a, err);
+		goto out;
+	}
+	lrc = just_one(ld, cfg->cmecf_base, lfilter, &lres, err);
+	if (lrc == DIR_NOT_FOUND) {
+		a->state = PST_PACER_UNLINKED;
+	} else if (lrc != DIR_OK) {
+		rc = lrc;
+	} else {
+		e = first_entry(ld, lres, a->linked_dn, sizeof(a->linked_dn));
+		rc = read_linked(ld, e, a, err);
+	}
+out:
+	ldap_msgfree(pres);
+	ldap_msgfree(lres);
+	return rc;
 }
 
 enum dir_rc

@@ -14,6 +14,7 @@
 
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 10000
+#define DIR_FILTER_MAX 1024
 
 static void
 seterr(struct ldap_pool_err *err, const char *fmt, ...)
@@ -239,6 +240,110 @@ ldconn_search(struct ldconn *c, const struct config *cfg, unsigned int gen, cons
 			continue;
 		}
 		return classify(c, rc, "LDAP search", err);
+	}
+	return DIR_UNAVAILABLE;
+}
+
+/*
+ * Waits for the whole result of search msgid (sent on c) until tv runs out
+ * and returns its LDAP result code (LDAP_SUCCESS with *res set), or
+ * LDAP_TIMEOUT / the connection's error, with *res NULL.
+ */
+static int
+await_search(struct ldconn *c, int msgid, struct timeval *tv, LDAPMessage **res)
+{
+	int rc, code = LDAP_OTHER;
+
+	*res = NULL;
+	rc = ldap_result(c->ld, msgid, LDAP_MSG_ALL, tv, res);
+	if (rc == 0)
+		return LDAP_TIMEOUT;
+	if (rc < 0) {
+		ldap_get_option(c->ld, LDAP_OPT_RESULT_CODE, &code);
+		return code == LDAP_SUCCESS ? LDAP_SERVER_DOWN : code;
+	}
+	rc = ldap_parse_result(c->ld, *res, &code, NULL, NULL, NULL, NULL, 0);
+	if (rc != LDAP_SUCCESS)
+		code = rc;
+	if (code != LDAP_SUCCESS) {
+		ldap_msgfree(*res);
+		*res = NULL;
+	}
+	return code;
+}
+
+enum dir_rc
+ldconn_search2(struct ldconn *c, const struct config *cfg, unsigned int gen, const char *base1,
+	       const char *filter1, char **attrs1, const char *base2, const char *filter2,
+	       char **attrs2, int sizelimit, int64_t deadline, LDAPMessage **res1,
+	       LDAPMessage **res2, struct ldap_pool_err *err)
+{
+	char what[2 * DIR_FILTER_MAX];
+	int attempt;
+
+	*res1 = *res2 = NULL;
+	for (attempt = 0; attempt < 2; attempt++) {
+		bool fresh = c->ld == NULL || c->gen != gen;
+		const char *failed = filter1, *fbase = base1;
+		int id1 = -1, id2 = -1, rc;
+		struct timeval tv;
+		enum dir_rc d;
+
+		d = ensure(c, cfg, gen, deadline, err);
+		if (d != DIR_OK)
+			return d;
+		if (ldconn_budget(cfg, deadline, &tv) < 0) {
+			seterr(err, "request deadline passed before the LDAP search");
+			return DIR_UNAVAILABLE;
+		}
+		rc = ldap_search_ext(c->ld, base1, LDAP_SCOPE_SUBTREE, filter1, attrs1, 0, NULL,
+				     NULL, &tv, sizelimit, &id1);
+		if (rc == LDAP_SUCCESS) {
+			failed = filter2;
+			fbase = base2;
+			rc = ldap_search_ext(c->ld, base2, LDAP_SCOPE_SUBTREE, filter2, attrs2, 0,
+					     NULL, NULL, &tv, sizelimit, &id2);
+		}
+		if (rc == LDAP_SUCCESS) {
+			failed = filter1;
+			fbase = base1;
+			rc = await_search(c, id1, &tv, res1);
+		}
+		if (rc == LDAP_SUCCESS) {
+			/* The second answer is usually there already; wait for
+			 * what is left of the same budget. */
+			if (ldconn_budget(cfg, deadline, &tv) < 0)
+				tv.tv_sec = 0, tv.tv_usec = 1000;
+			failed = filter2;
+			fbase = base2;
+			rc = await_search(c, id2, &tv, res2);
+		}
+		if (rc == LDAP_SUCCESS)
+			return DIR_OK;
+		ldap_msgfree(*res1);
+		*res1 = NULL;
+		if (rc == LDAP_SERVER_DOWN && !fresh) {
+			ldconn_drop(c);
+			continue;
+		}
+		if (!is_down(rc)) {
+			/* The connection stays: leave no answer queued on it. */
+			if (id1 >= 0)
+				ldap_abandon_ext(c->ld, id1, NULL, NULL);
+			if (id2 >= 0)
+				ldap_abandon_ext(c->ld, id2, NULL, NULL);
+		}
+		if (rc == LDAP_SIZELIMIT_EXCEEDED) {
+			seterr(err, "search %s under %s matched more than %d entries", failed,
+			       fbase, sizelimit);
+			return DIR_ERROR;
+		}
+		if (rc == LDAP_NO_SUCH_OBJECT) {
+			seterr(err, "search base %s does not exist", fbase);
+			return DIR_NOT_FOUND;
+		}
+		snprintf(what, sizeof(what), "LDAP search %s under %s", failed, fbase);
+		return classify(c, rc, what, err);
 	}
 	return DIR_UNAVAILABLE;
 }

@@ -56,6 +56,20 @@ enum dir_rc ldconn_search(struct ldconn *c, const struct config *cfg, unsigned i
 			  const char *base, const char *filter, char **attrs, int sizelimit,
 			  int64_t deadline, LDAPMessage **res, struct ldap_pool_err *err);
 
+/*
+ * Two subtree searches sent together on c (asynchronous libldap: both
+ * requests go out before either answer is awaited), each as
+ * ldconn_search would run it, within one deadline.  On DIR_OK both *res1
+ * and *res2 hold results for the caller to ldap_msgfree(); otherwise both
+ * are NULL and err says which search failed.  A kept connection found
+ * dead is reopened once, as in ldconn_search.
+ */
+enum dir_rc ldconn_search2(struct ldconn *c, const struct config *cfg, unsigned int gen,
+			   const char *base1, const char *filter1, char **attrs1,
+			   const char *base2, const char *filter2, char **attrs2, int sizelimit,
+			   int64_t deadline, LDAPMessage **res1, LDAPMessage **res2,
+			   struct ldap_pool_err *err);
+
 /* Called by ldconn_search_paged for each entry; -1 (with err set) stops. */
 typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldap_pool_err *err);
 

@@ -515,6 +515,22 @@ for u in 'a b' 'a"b' $'a\nb' "$u4k"; do
 		"user name of ${#u} bytes: refused, one log line, no raw newline"
 done
 
+# The PACER and link searches go out together under the login as typed; a
+# PACER entry found under another of its uid values gets the link searched
+# again under its stored uid.
+h_ldapmodify >"$T/alias.log" 2>&1 <<EOF || h_bail "cannot add a second uid to janedoe" "$T/alias.log"
+dn: uid=janedoe,ou=pacer,dc=example,dc=org
+changetype: modify
+add: uid
+uid: janedoe.alias
+EOF
+svc ecf-pacct "account required $MOD $D realm=pacer"
+attempt 1 JaneDoe "PACER login in other case" -s ecf-pacct account
+t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "a PACER login typed in other case finds its link"
+attempt 1 janedoe.alias "PACER login under a second uid" -s ecf-pacct account
+t_is "$(code account)" PAM_SUCCESS "a PACER entry found under a second uid value is linked"
+t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "and its link is found under the stored uid"
+
 # Latency through the real daemon (cached after the first lookup).
 out=$("$DRIVE" -C "$T/pam.d" -s ecf-legacy -u rsmith -p 'Smith#legacy' -n 500 auth account 2>&1)
 t_like "$out" '^bench: n=500 failed=0 ' "500 auth+account transactions through ecflinkd"
