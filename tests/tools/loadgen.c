@@ -267,7 +267,7 @@ main(int argc, char **argv)
 		case 'U': userfile = optarg; break;
 		case 'p': g.password = optarg; break;
 		case 'c': p.clients = (int)parse_num(optarg, 1, BU_MAX_CLIENTS); break;
-		case 't': p.seconds = parse_num(optarg, 0.1, 3600); break;
+		case 't': p.seconds = parse_num(optarg, 0.1, 86400); break;
 		case 'w': p.warmup_s = parse_num(optarg, 0, 600); break;
 		case 'o': p.sequential = true; break;
 		case 'L': samples = optarg; break;
