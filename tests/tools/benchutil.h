@@ -52,7 +52,8 @@ int bu_users_read(struct bu_users *u, const char *path, const char *prog);
 void bu_users_free(struct bu_users *u);
 /* Runs plan; 0, or -1 after a message (threads could not start). */
 int bu_run(const struct bu_plan *plan, struct bu_result *r, const char *prog);
-/* Sorts t (n samples, ms) and fills the figures of r from it. */
+/* Sorts t (n samples, ms) and fills the figures of r from it (r->t takes
+ * t); failed and ran_out are the caller's to set. */
 void bu_figures(struct bu_result *r, double *t, long n, double secs);
 /* Prints "bench: n=N failed=F p50=X ms p99=Y ms mean=Z ms rate=R/s ..." */
 void bu_print(FILE *f, const struct bu_result *r);

@@ -230,7 +230,7 @@ static int
 bench(struct drive *d, long n)
 {
 	double *t = calloc((size_t)n, sizeof(*t)), t0;
-	struct bu_result r;
+	struct bu_result r = { 0 };
 	long i, bad = 0;
 
 	if (t == NULL) {
