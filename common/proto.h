@@ -40,7 +40,7 @@
 #define PROTO_MAX_BODY	65536
 #define PROTO_MAX_FRAME	(PROTO_HDR_LEN + PROTO_MAX_BODY)
 #define PROTO_MAX_STR	16384
-#define PROTO_MAX_FIELDS 48
+#define PROTO_MAX_FIELDS 64
 #define PROTO_REPLY	0x8000
 
 /* Request types.  The reply to type T has type T | PROTO_REPLY. */
@@ -106,6 +106,14 @@ enum proto_tag {
 	PT_NOTE = 44,		/* str: admin's free text (unlink reason) */
 	PT_JSON = 45,		/* str: a report or lint result as JSON */
 	PT_TEXT = 46,		/* str: the same as a plain-text table */
+	/* The account phase answered with an AUTH reply (PF_WITH_ACCOUNT):
+	 * its result, reason, message and style; its ECF_LOGIN/ECF_ROLE and
+	 * redaction question ride in PT_ENV_*, PT_NOTICE*, PT_TOKEN, which an
+	 * AUTH reply carries for no other purpose. */
+	PT_ACCT_RESULT = 47,	/* u32 enum proto_result */
+	PT_ACCT_REASON = 48,	/* str */
+	PT_ACCT_MESSAGE = 49,	/* str: text, or the redaction question */
+	PT_ACCT_MSG_STYLE = 50,	/* u32 enum proto_msg_style */
 	PT_TAG_MAX
 };
 
@@ -167,6 +175,7 @@ enum proto_grade { PG_EXACT = 0, PG_EQUIVALENT = 1, PG_SIMILAR = 2, PG_DIFFERENT
 /* PT_FLAGS bits of AUTH and ACCOUNT requests. */
 #define PF_AUTHENTICATE	0x1u	/* verify PT_PASSWORD */
 #define PF_REDACTION	0x2u	/* require the redaction acknowledgement */
+#define PF_WITH_ACCOUNT	0x4u	/* AUTH: answer the account phase in the same reply */
 
 enum proto_err {
 	PE_OK = 0,

@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "config.h"
-#include "ldconn.h"
+#include "ldops.h"
 
 /* One CM/ECF entry.  Strings are owned; absent attributes are "". */
 struct cmecf_rec {

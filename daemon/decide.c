@@ -239,6 +239,18 @@ decide_account(struct worker *w, const struct config *cfg,
 }
 
 void
+decide_account_after_auth(const struct config *cfg, const struct pam_req *acct,
+			  const struct decision *auth, struct decision *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->acct = auth->acct;
+	d->cached = auth->cached;
+	d->have_account = auth->have_account;
+	/* An account phase never reaches auth_phase, the only user of w. */
+	decide_account(NULL, cfg, acct, d);
+}
+
+void
 decide_pam(struct worker *w, const struct config *cfg,
 	   const struct pam_req *rq, struct decision *d)
 {

@@ -26,6 +26,7 @@ struct pam_req {
 	const char *service, *rhost, *tty, *ruser;
 	uid_t peer_uid;
 	bool peer_trusted;		/* root or socket.frontend_group */
+	bool with_auth;			/* an account phase answered with its AUTH */
 	int64_t deadline;		/* monotonic ms by which to answer */
 };
 
@@ -46,5 +47,14 @@ bool decide_live(const struct config *cfg, time_t now);
 
 void decide_pam(struct worker *w, const struct config *cfg,
 		const struct pam_req *rq, struct decision *d);
+
+/*
+ * The account phase of acct (a PT_ACCOUNT request, with_auth set) decided
+ * from the account the AUTH decision auth already read: what an ACCOUNT
+ * request sent right after would be answered, without reading the
+ * directory again.
+ */
+void decide_account_after_auth(const struct config *cfg, const struct pam_req *acct,
+			       const struct decision *auth, struct decision *d);
 
 #endif

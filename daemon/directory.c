@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 
@@ -197,18 +198,31 @@ struct found {
  * Finds f's entry.  DIR_OK with *h filled and the entry's DN in dn
  * (DIR_DN_MAX bytes); DIR_NOT_FOUND when none matches.
  */
+#define FILTER_MAX (3 * DIR_LOGIN_MAX + 96)
+
+/* Writes "(&(objectClass=CLASS)(ATTR=value))" with value escaped; -1 when
+ * it cannot be written (no entry can match it). */
+static int
+make_filter(char *filter, const char *objclass, const char *attr, const char *value)
+{
+	char esc[3 * DIR_LOGIN_MAX + 1];
+
+	if (ldap_filter_escape(value, esc, sizeof(esc)) < 0)
+		return -1;
+	snprintf(filter, FILTER_MAX, "(&(objectClass=%s)(%s=%s))", objclass, attr, esc);
+	return 0;
+}
+
 static enum dir_rc
 find_entry(struct ldconn *src, const struct ldop *op, const struct finder *f,
 	   struct found *h, char dn[DIR_DN_MAX])
 {
-	char esc[3 * DIR_LOGIN_MAX + 1], filter[3 * DIR_LOGIN_MAX + 96];
+	char filter[FILTER_MAX];
 	enum dir_rc rc;
 	char *d;
 
-	if (ldap_filter_escape(f->value, esc, sizeof(esc)) < 0)
+	if (make_filter(filter, f->objclass, f->attr, f->value) < 0)
 		return DIR_NOT_FOUND;
-	snprintf(filter, sizeof(filter), "(&(objectClass=%s)(%s=%s))", f->objclass, f->attr,
-		 esc);
 	rc = search_one(src, op, f->base, filter, f->attrs, &h->res);
 	if (rc != DIR_OK)
 		return rc;
@@ -293,17 +307,32 @@ find_cmecf(struct dir_conns *dc, const struct ldop *op, const char *user, struct
 	return rc;
 }
 
+static char *linked_attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
+				NULL };
+
+/* Reads the linked CM/ECF entry e (DN already in a->linked_dn) into a. */
+static enum dir_rc
+read_linked(LDAP *ld, LDAPMessage *e, struct account *a, struct ldconn_err *err)
+{
+	if (get_attr(ld, e, "uid", a->linked, sizeof(a->linked)) < 0 || a->linked[0] == '\0')
+		return bad_data(err, a->linked_dn, "uid");
+	if (get_attr(ld, e, "cn", a->linked_name, sizeof(a->linked_name)) < 0)
+		return bad_data(err, a->linked_dn, "cn");
+	if (get_attr(ld, e, "ecfRole", a->role, sizeof(a->role)) < 0)
+		return bad_data(err, a->linked_dn, "ecfRole");
+	if (read_link(ld, e, a) < 0)
+		return bad_data(err, a->linked_dn, "ecfLinkTime or ecfLinkTransaction");
+	a->state = PST_PACER_LINKED;
+	return DIR_OK;
+}
+
 /* Finds the CM/ECF entry linked to PACER login a->login, if any. */
 static enum dir_rc
 find_linked_cmecf(struct dir_conns *dc, const struct ldop *op, struct account *a)
 {
-	static char *attrs[] = { "uid", "cn", "ecfRole", "ecfLinkTime", "ecfLinkTransaction",
-				 NULL };
-	struct finder f = { op->cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login, attrs };
-	struct ldconn_err *err = op->err;
+	struct finder f = { op->cfg->cmecf_base, "ecfAccount", "ecfLinkedPacer", a->login,
+			    linked_attrs };
 	struct found h;
-	LDAPMessage *e;
-	LDAP *ld;
 	enum dir_rc rc;
 
 	rc = find_entry(&dc->read, op, &f, &h, a->linked_dn);
@@ -313,51 +342,104 @@ find_linked_cmecf(struct dir_conns *dc, const struct ldop *op, struct account *a
 	}
 	if (rc != DIR_OK)
 		return rc;
-	ld = dc->read.ld;
-	e = h.e;
-	if (get_attr(ld, e, "uid", a->linked, sizeof(a->linked)) < 0 || a->linked[0] == '\0')
-		rc = bad_data(err, a->linked_dn, "uid");
-	else if (get_attr(ld, e, "cn", a->linked_name, sizeof(a->linked_name)) < 0)
-		rc = bad_data(err, a->linked_dn, "cn");
-	else if (get_attr(ld, e, "ecfRole", a->role, sizeof(a->role)) < 0)
-		rc = bad_data(err, a->linked_dn, "ecfRole");
-	else if (read_link(ld, e, a) < 0)
-		rc = bad_data(err, a->linked_dn, "ecfLinkTime or ecfLinkTransaction");
-	else
-		a->state = PST_PACER_LINKED;
+	rc = read_linked(dc->read.ld, h.e, a, op->err);
 	ldap_msgfree(h.res);
 	return rc;
 }
 
+/* Reads PACER entry e (DN already in a->dn) into a. */
+static enum dir_rc
+read_pacer(LDAP *ld, LDAPMessage *e, struct account *a, struct ldconn_err *err)
+{
+	a->realm = PR_REALM_PACER;
+	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
+		return bad_data(err, a->dn, "uid");
+	if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
+		return bad_data(err, a->dn, "cn");
+	if (get_attr(ld, e, "mail", a->mail, sizeof(a->mail)) < 0)
+		return bad_data(err, a->dn, "mail");
+	if (get_attr(ld, e, "pacerAccountNumber", a->account_no, sizeof(a->account_no)) < 0)
+		return bad_data(err, a->dn, "pacerAccountNumber");
+	return DIR_OK;
+}
+
+/* Keeps *res (a search result of filter under base) if it holds exactly
+ * one entry: DIR_OK; otherwise frees it, NULLs it and says why. */
+static enum dir_rc
+just_one(LDAP *ld, const struct ldsearch *q, LDAPMessage **res, struct ldconn_err *err)
+{
+	int n = ldap_count_entries(ld, *res);
+
+	if (n == 1)
+		return DIR_OK;
+	if (n > 1)
+		snprintf(err->msg, sizeof(err->msg), "%s matches %d entries under %s", q->filter, n,
+			 q->base);
+	ldap_msgfree(*res);
+	*res = NULL;
+	return n == 0 ? DIR_NOT_FOUND : DIR_ERROR;
+}
+
+/* The first entry of res, its DN into dn (DIR_DN_MAX bytes). */
+static LDAPMessage *
+first_entry(LDAP *ld, LDAPMessage *res, char dn[DIR_DN_MAX])
+{
+	LDAPMessage *e = ldap_first_entry(ld, res);
+	char *d = ldap_get_dn(ld, e);
+
+	snprintf(dn, DIR_DN_MAX, "%s", d ? d : "");
+	ldap_memfree(d);
+	return e;
+}
+
+/*
+ * Finds PACER login user and the CM/ECF entry linked to it.  Both searches
+ * go out together on one connection (ldconn_search2): the link is searched
+ * under the login as typed, which finds what a search under the stored uid
+ * would, since ecfLinkedPacer matches as uid does (caseIgnoreMatch).  An
+ * entry whose uid differs beyond ASCII case (another of several uid
+ * values) gets the link searched again under its stored uid.
+ */
 static enum dir_rc
 find_pacer(struct dir_conns *dc, const struct ldop *op, const char *user, struct account *a)
 {
 	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
-	struct finder f = { op->cfg->pacer_base, "pacerAccount", "uid", user, attrs };
-	struct ldconn_err *err = op->err;
-	struct found h;
-	LDAPMessage *e;
+	char pfilter[FILTER_MAX], lfilter[FILTER_MAX];
+	struct ldsearch pq = { op->cfg->pacer_base, pfilter, attrs, 2 };
+	struct ldsearch lq = { op->cfg->cmecf_base, lfilter, linked_attrs, 2 };
+	LDAPMessage *pres = NULL, *lres = NULL;
+	enum dir_rc rc, lrc;
 	LDAP *ld;
-	enum dir_rc rc;
 
-	rc = find_entry(&dc->read, op, &f, &h, a->dn);
+	if (make_filter(pfilter, "pacerAccount", "uid", user) < 0 ||
+	    make_filter(lfilter, "ecfAccount", "ecfLinkedPacer", user) < 0)
+		return DIR_NOT_FOUND;
+	rc = ldconn_search2(&dc->read, op, &pq, &lq, &pres, &lres);
+	if (rc == DIR_NOT_FOUND)
+		rc = DIR_ERROR;	/* a search base does not exist; err says which */
 	if (rc != DIR_OK)
 		return rc;
 	ld = dc->read.ld;
-	e = h.e;
-	a->realm = PR_REALM_PACER;
-	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
-		rc = bad_data(err, a->dn, "uid");
-	else if (get_attr(ld, e, "cn", a->name, sizeof(a->name)) < 0)
-		rc = bad_data(err, a->dn, "cn");
-	else if (get_attr(ld, e, "mail", a->mail, sizeof(a->mail)) < 0)
-		rc = bad_data(err, a->dn, "mail");
-	else if (get_attr(ld, e, "pacerAccountNumber", a->account_no, sizeof(a->account_no)) < 0)
-		rc = bad_data(err, a->dn, "pacerAccountNumber");
-	ldap_msgfree(h.res);
+	rc = just_one(ld, &pq, &pres, op->err);
+	if (rc == DIR_OK)
+		rc = read_pacer(ld, first_entry(ld, pres, a->dn), a, op->err);
 	if (rc != DIR_OK)
-		return rc;
-	return find_linked_cmecf(dc, op, a);
+		goto out;
+	if (strcasecmp(a->login, user) != 0) {
+		rc = find_linked_cmecf(dc, op, a);
+		goto out;
+	}
+	lrc = just_one(ld, &lq, &lres, op->err);
+	if (lrc == DIR_NOT_FOUND)
+		a->state = PST_PACER_UNLINKED;
+	else if (lrc != DIR_OK)
+		rc = lrc;
+	else
+		rc = read_linked(ld, first_entry(ld, lres, a->linked_dn), a, op->err);
+out:
+	ldap_msgfree(pres);
+	ldap_msgfree(lres);
+	return rc;
 }
 
 enum dir_rc

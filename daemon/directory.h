@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "config.h"
-#include "ldconn.h"
+#include "ldops.h"
 #include "proto.h"
 
 #define DIR_LOGIN_MAX 256

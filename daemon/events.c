@@ -89,7 +89,8 @@ pam_origin(struct kv *kv, const char *rhost, const char *tty, const char *ruser)
 }
 
 void
-event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d)
+event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
+	  const struct decision *acct)
 {
 	struct kv kv;
 
@@ -101,6 +102,13 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 		kv_quoted(&kv, "linked_pacer", d->acct.linked);
 	if (d->acct.state == PST_PACER_LINKED)
 		kv_quoted(&kv, "linked_cmecf", d->acct.linked);
+	if (acct != NULL) {
+		kv_str(&kv, "account", acct->result == PRS_REDACTION ? "redaction"
+								    : acct->log_result);
+		kv_str(&kv, "account_reason", acct->reason);
+		if (acct->detail[0] != '\0')
+			kv_quoted(&kv, "account_detail", acct->detail);
+	}
 	finish(&kv, rq, d->log_result, d->reason, d->detail);
 	if (d->acct.state == PST_LEGACY_LINKED && audit_enabled()) {
 		struct audit_rec r;

@@ -60,7 +60,10 @@ struct run_event {
 const char *event_realm_name(enum proto_realm realm);
 const char *event_state_name(enum proto_state state);
 
-void event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d);
+/* acct: the account phase answered with an AUTH (account=, account_reason=
+ * on the same line), or NULL. */
+void event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
+	       const struct decision *acct);
 void event_redaction(const struct redaction_pending *p, bool accepted, const char *reason);
 /* A token_expired_fn for redaction tokens: logs the notice as unanswered. */
 void event_redaction_unanswered(const void *pending, int expired);

@@ -63,59 +63,8 @@ struct ldop {
 	struct ldconn_err *err;
 };
 
-/* A subtree search: at most limit entries (a page's size when paged). */
-struct ldsearch {
-	const char *base;
-	const char *filter;
-	char **attrs;
-	int limit;
-};
-
-/*
- * A Modify of dn.  With assertion set, it applies only if the entry
- * matches that filter (assertion control, RFC 4528).  With want_resctrls,
- * resctrls gets the response controls on success, for the caller to
- * ldap_controls_free().  After the call, ldrc holds the LDAP result code
- * (-1 when none arrived) and uncertain says the request was sent but no
- * answer came in time: it may have been applied.
- */
-struct ldwrite {
-	const char *dn;
-	LDAPMod **mods;
-	LDAPControl **ctrls;
-	const char *assertion;
-	bool want_resctrls;
-	LDAPControl **resctrls;
-	int ldrc;
-	bool uncertain;
-};
-
 void ldconn_init(struct ldconn *c, enum ldconn_kind kind);
 void ldconn_drop(struct ldconn *c);
-
-/*
- * Searches on c, which is connected and bound as the service DN first if
- * needed.  On DIR_OK *res holds the result for the caller to
- * ldap_msgfree().  A connection found stale is reopened once within the
- * deadline.
- */
-enum dir_rc ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
-			  LDAPMessage **res);
-
-/* Called by ldconn_search_paged for each entry; -1 (with err set) stops. */
-typedef int (*ldconn_entry_fn)(LDAP *ld, LDAPMessage *e, void *ctx, struct ldconn_err *err);
-
-/*
- * Reads every entry q matches with the paged-results control (RFC 2696,
- * critical), q->limit entries per round trip, and calls fn on each; no
- * result is kept, so a base of any size costs one page of memory.  Each
- * page is bounded like ldconn_search; a kept connection found dead before
- * the first page is reopened once, one lost midway fails the read (fn has
- * seen entries that cannot be taken back, so the caller must discard what
- * it gathered).
- */
-enum dir_rc ldconn_search_paged(struct ldconn *c, const struct ldop *op,
-				const struct ldsearch *q, ldconn_entry_fn fn, void *ctx);
 
 /* Opens c now (connect, StartTLS, service bind) on the first URI up. */
 enum dir_rc ldconn_connect(struct ldconn *c, const struct ldop *op);
@@ -123,17 +72,6 @@ enum dir_rc ldconn_connect(struct ldconn *c, const struct ldop *op);
 /* True when c talks to another URI than the one it would pick now (the
  * first one up came back). */
 bool ldconn_would_move(const struct ldconn *c, const struct config *cfg);
-
-/* Simple bind as dn with password on c (an LDCONN_BIND connection). */
-enum dir_rc ldconn_user_bind(struct ldconn *c, const struct ldop *op, const char *dn,
-			     const char *password);
-
-/*
- * Writes w on c (an LDCONN_WRITE connection).  DIR_CONFLICT: the
- * assertion failed (w->ldrc LDAP_ASSERTION_FAILED) or a constraint
- * (slapo-unique) refused it.
- */
-enum dir_rc ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w);
 
 /*
  * Tries each read URI and ldap.write_uri that is marked down: a connect
@@ -148,6 +86,23 @@ bool ldconn_any_up(const struct config *cfg, enum ldconn_kind k);
 
 /* Writes the budget left for one operation into tv; -1 when none is left. */
 int ldconn_budget(const struct ldop *op, struct timeval *tv);
+
+/*
+ * For ldops.c, the operations on a connection: how long one attempt may
+ * take (ldconn_budget, halved while another URI could take a retry),
+ * those timeouts set on c, whether an LDAP code means the server is gone,
+ * and, after a failure, ldconn_fail_over (marks the URI down and says
+ * whether another may take a retry) and ldconn_failed (the dir_rc, with
+ * err set).  An operation is tried at most LDCONN_MAX_ATTEMPTS times.
+ */
+#define LDCONN_MAX_ATTEMPTS (CONFIG_MAX_URIS + 1)
+int ldconn_attempt_budget(const struct ldconn *c, const struct ldop *op, struct timeval *tv);
+int ldconn_set_timeouts(struct ldconn *c, const struct ldop *op, struct timeval *tv);
+bool ldconn_is_down(int rc);
+bool ldconn_fail_over(struct ldconn *c, const struct ldop *op, int rc, const char *what);
+enum dir_rc ldconn_failed(struct ldconn *c, int rc, const char *what, struct ldconn_err *err);
+void ldconn_seterr(struct ldconn_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Escapes value for use inside an LDAP filter (RFC 4515) into out. */
 int ldap_filter_escape(const char *value, char *out, size_t outlen);

@@ -10,6 +10,18 @@
 #include "events.h"
 #include "redaction.h"
 
+/* ECF_LOGIN and ECF_ROLE of an allowed account phase. */
+static void
+put_env(struct proto_buf *b, const struct decision *d)
+{
+	const struct account *a = &d->acct;
+
+	if (d->result != PRS_SUCCESS || !d->have_account)
+		return;
+	proto_put_str(b, PT_ENV_LOGIN, a->state == PST_PACER_LINKED ? a->linked : a->login);
+	proto_put_str(b, PT_ENV_ROLE, a->role[0] ? a->role : NULL);
+}
+
 /* Fills the decision part of an AUTH/ACCOUNT/ACK reply. */
 static void
 put_decision(struct proto_buf *b, uint16_t type, const struct decision *d)
@@ -21,13 +33,21 @@ put_decision(struct proto_buf *b, uint16_t type, const struct decision *d)
 		proto_put_str(b, PT_MESSAGE, d->message);
 		proto_put_u32(b, PT_MSG_STYLE, d->style);
 	}
-	if (type != PT_AUTH && d->result == PRS_SUCCESS && d->have_account) {
-		const struct account *a = &d->acct;
-		bool pacer = a->state == PST_PACER_LINKED;
+	if (type != PT_AUTH)
+		put_env(b, d);
+}
 
-		proto_put_str(b, PT_ENV_LOGIN, pacer ? a->linked : a->login);
-		proto_put_str(b, PT_ENV_ROLE, a->role[0] ? a->role : NULL);
+/* Appends the account phase answered with an AUTH (PT_ACCT_* fields). */
+static void
+put_account_answer(struct proto_buf *b, const struct decision *d)
+{
+	proto_put_u32(b, PT_ACCT_RESULT, d->result);
+	proto_put_str(b, PT_ACCT_REASON, d->reason);
+	if (d->message[0] != '\0') {
+		proto_put_str(b, PT_ACCT_MESSAGE, d->message);
+		proto_put_u32(b, PT_ACCT_MSG_STYLE, d->style);
 	}
+	put_env(b, d);
 }
 
 static void
@@ -38,13 +58,15 @@ copy_field(char *dst, size_t len, const char *src)
 
 /*
  * Turns an allowed account phase into a redaction question: files a token
- * and puts the notice into the reply.  -1 (and d set to an error) when the
- * notice or a token cannot be had: fail closed.
+ * and puts the notice into the reply (as the PT_ACCT_* answer of an AUTH
+ * reply when p->with_auth).  -1 (and d set to an error) when the notice or
+ * a token cannot be had: fail closed.
  */
 static int
 ask_redaction(const struct req_ctx *c, const struct pam_req *p, struct decision *d,
 	      struct proto_buf *b)
 {
+	bool acct = p->with_auth;
 	static _Thread_local char text[PROTO_MAX_STR];
 	struct redaction_pending pend;
 
@@ -73,14 +95,48 @@ ask_redaction(const struct req_ctx *c, const struct pam_req *p, struct decision 
 		d->reason = "token_unavailable";
 		return -1;
 	}
-	proto_put_u32(b, PT_STATUS, PS_OK);
-	proto_put_u32(b, PT_RESULT, PRS_REDACTION);
+	if (!acct)
+		proto_put_u32(b, PT_STATUS, PS_OK);
+	proto_put_u32(b, acct ? PT_ACCT_RESULT : PT_RESULT, PRS_REDACTION);
 	proto_put_str(b, PT_NOTICE, text);
 	proto_put_str(b, PT_NOTICE_VER, pend.version);
 	proto_put_str(b, PT_TOKEN, pend.token);
-	proto_put_str(b, PT_MESSAGE, c->cfg->msg.redaction_prompt);
-	proto_put_u32(b, PT_MSG_STYLE, PMS_INFO);
+	proto_put_str(b, acct ? PT_ACCT_MESSAGE : PT_MESSAGE, c->cfg->msg.redaction_prompt);
+	proto_put_u32(b, acct ? PT_ACCT_MSG_STYLE : PT_MSG_STYLE, PMS_INFO);
 	return 0;
+}
+
+/*
+ * One round trip per login: an AUTH that passed (or left the password to
+ * another module) also carries the account phase for the same user, from
+ * the account it read, so the module needs no ACCOUNT request.  Only for
+ * root and front ends: an "other" peer gets no more than it gets today.
+ * The account answer is logged on the AUTH's own line (account=,
+ * account_reason=): one request, one line, and no line for an account
+ * phase the caller may never run.  A redaction question (account=redaction)
+ * is logged, as always, when its answer comes or its token expires.
+ * Returns true when d was filled and put into the reply.
+ */
+static bool
+answer_account(const struct req_ctx *c, const struct pam_req *auth, const struct decision *ad,
+	       struct decision *d, struct proto_buf *b)
+{
+	struct pam_req p = *auth;
+
+	if (!(p.flags & PF_WITH_ACCOUNT) || !p.peer_trusted || !ad->have_account ||
+	    (ad->result != PRS_SUCCESS && ad->result != PRS_IGNORE))
+		return false;
+	p.type = PT_ACCOUNT;
+	p.password = NULL;
+	p.with_auth = true;
+	decide_account_after_auth(c->cfg, &p, ad, d);
+	if (d->result == PRS_SUCCESS && (p.flags & PF_REDACTION) &&
+	    ask_redaction(c, &p, d, b) == 0) {
+		d->result = PRS_REDACTION;
+		return true;
+	}
+	put_account_answer(b, d);
+	return true;
 }
 
 void
@@ -90,7 +146,7 @@ pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 			     .deadline = c->deadline,
 			     .peer_trusted = (c->peer & (PC_ROOT | PC_FRONTEND)) != 0 };
 	uint32_t realm = 0;
-	struct decision d;
+	struct decision d, ad;
 
 	p.user = proto_str(m, PT_USER);
 	p.service = proto_str(m, PT_SERVICE);
@@ -114,7 +170,10 @@ pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 			return;	/* logged when the answer comes or the token expires */
 	}
 	put_decision(b, p.type, &d);
-	event_pam(c->rq, &p, &d);
+	if (p.type == PT_AUTH && answer_account(c, &p, &d, &ad, b))
+		event_pam(c->rq, &p, &d, &ad);
+	else
+		event_pam(c->rq, &p, &d, NULL);
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -53,6 +54,8 @@ client_build(struct proto_buf *b, uint8_t *data, size_t cap, enum client_phase p
 		flags |= PF_AUTHENTICATE;
 	if (a->redaction)
 		flags |= PF_REDACTION;
+	if (phase == CP_AUTH)
+		flags |= PF_WITH_ACCOUNT;
 	proto_begin(b, data, cap, phase == CP_AUTH ? PT_AUTH : PT_ACCOUNT);
 	proto_put_u32(b, PT_DEADLINE_MS, deadline_ms);
 	proto_put_u32(b, PT_REALM, a->realm);
@@ -205,6 +208,91 @@ client_map_reply(const struct proto_msg *m, enum client_phase phase, const struc
 	}
 	d->rc = map_result(result, phase, a);
 	return 0;
+}
+
+int
+client_kept_take(const struct proto_msg *m, const struct args *a, const char *user,
+		 int64_t now_ms, uint8_t *scratch, size_t cap, struct client_kept **out,
+		 char *err, size_t errlen)
+{
+	struct client_kept *k;
+	struct proto_buf b;
+	uint32_t result, style;
+	enum proto_err e;
+	size_t ulen;
+
+	*out = NULL;
+	if (proto_u32(m, PT_ACCT_RESULT, &result) < 0)
+		return 0;
+	proto_begin(&b, scratch, cap, PT_ACCOUNT | PROTO_REPLY);
+	proto_put_u32(&b, PT_STATUS, PS_OK);
+	proto_put_u32(&b, PT_RESULT, result);
+	proto_put_str(&b, PT_REASON, proto_str(m, PT_ACCT_REASON));
+	proto_put_str(&b, PT_MESSAGE, proto_str(m, PT_ACCT_MESSAGE));
+	if (proto_u32(m, PT_ACCT_MSG_STYLE, &style) == 0)
+		proto_put_u32(&b, PT_MSG_STYLE, style);
+	proto_put_str(&b, PT_ENV_LOGIN, proto_str(m, PT_ENV_LOGIN));
+	proto_put_str(&b, PT_ENV_ROLE, proto_str(m, PT_ENV_ROLE));
+	proto_put_str(&b, PT_NOTICE, proto_str(m, PT_NOTICE));
+	proto_put_str(&b, PT_NOTICE_VER, proto_str(m, PT_NOTICE_VER));
+	proto_put_str(&b, PT_TOKEN, proto_str(m, PT_TOKEN));
+	e = proto_finish(&b);
+	if (e != PE_OK)
+		return sockio_errf(err, errlen, "cannot keep the account answer of the auth reply "
+			    "from ecflinkd at %s: %s; the account phase will ask again",
+			    a->socket, proto_strerror(e));
+	ulen = strlen(user);
+	k = malloc(sizeof(*k) + b.len + ulen + 1);
+	if (k == NULL) {
+		explicit_bzero(scratch, b.len);
+		return sockio_errf(err, errlen, "cannot keep the account answer of the auth reply "
+			    "from ecflinkd at %s: out of memory; the account phase will ask "
+			    "again", a->socket);
+	}
+	k->at_ms = now_ms;
+	k->realm = a->realm;
+	k->redaction = a->redaction;
+	snprintf(k->socket, sizeof(k->socket), "%s", a->socket);
+	k->len = b.len;
+	memcpy(k->frame, scratch, b.len);
+	memcpy(k->frame + b.len, user, ulen + 1);
+	k->user = (const char *)k->frame + b.len;
+	explicit_bzero(scratch, b.len);
+	*out = k;
+	return 0;
+}
+
+bool
+client_kept_fits(const struct client_kept *k, const struct args *a, const char *user,
+		 int64_t now_ms)
+{
+	return k != NULL && now_ms >= k->at_ms && now_ms - k->at_ms < CLIENT_KEEP_MS &&
+	       k->realm == a->realm && k->redaction == a->redaction &&
+	       strcmp(k->socket, a->socket) == 0 && strcmp(k->user, user) == 0;
+}
+
+int
+client_kept_decision(const struct client_kept *k, const struct args *a, struct proto_msg *m,
+		     struct client_decision *d, char *err, size_t errlen)
+{
+	enum proto_err e = proto_decode(k->frame, k->len, m);
+
+	if (e != PE_OK) {
+		memset(d, 0, sizeof(*d));
+		d->rc = PAM_AUTHINFO_UNAVAIL;
+		return sockio_errf(err, errlen, "garbled account answer in the auth reply from "
+			    "ecflinkd at %s: %s; failing closed", a->socket, proto_strerror(e));
+	}
+	return client_map_reply(m, CP_ACCOUNT, a, d, err, errlen);
+}
+
+void
+client_kept_free(struct client_kept *k)
+{
+	if (k == NULL)
+		return;
+	explicit_bzero(k, sizeof(*k) + k->len + strlen(k->user) + 1);
+	free(k);
 }
 
 size_t

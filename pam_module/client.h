@@ -45,6 +45,26 @@ struct client_decision {
 	const char *prompt;
 };
 
+/*
+ * The account answer an AUTH reply carried (PF_WITH_ACCOUNT), kept by the
+ * module with pam_set_data for the account phase of the same transaction,
+ * so a login is one round trip.  It is rebuilt as the ACCOUNT reply it
+ * stands for, so the account phase maps it with client_map_reply like any
+ * other.  Used once, for the same user, realm, socket and redaction
+ * argument, within CLIENT_KEEP_MS; otherwise the module asks again.
+ */
+#define CLIENT_KEEP_MS 5000
+
+struct client_kept {
+	int64_t at_ms;			/* clock_now_ms() when it arrived */
+	uint32_t realm;
+	bool redaction;
+	char socket[ARGS_SOCKET_MAX];
+	const char *user;		/* in the same allocation, after frame */
+	size_t len;
+	uint8_t frame[];		/* the ACCOUNT reply, len bytes */
+};
+
 /* The request's name in log lines: "auth", "account" or "acknowledgement". */
 const char *client_phase_name(enum client_phase phase);
 /* The symbolic name of a PAM return code ("PAM_AUTH_ERR"), for logs. */
@@ -85,6 +105,29 @@ int client_exchange(const struct args *a, enum client_phase phase, const struct 
  */
 int client_map_reply(const struct proto_msg *m, enum client_phase phase, const struct args *a,
 		     struct client_decision *d, char *err, size_t errlen);
+
+/*
+ * Takes the account answer out of AUTH reply m, if it carries one, for
+ * user under the arguments a of the auth call; scratch (cap bytes,
+ * PROTO_MAX_FRAME is enough) is used to rebuild it and wiped after.  0 with *out NULL when there is none, 0 with *out (the caller
+ * frees it with client_kept_free), or -1 with a log sentence in err when it
+ * cannot be kept (the account phase will then ask).
+ */
+int client_kept_take(const struct proto_msg *m, const struct args *a, const char *user,
+		     int64_t now_ms, uint8_t *scratch, size_t cap, struct client_kept **out,
+		     char *err, size_t errlen);
+/* True when k answers the account phase of user under arguments a at now_ms. */
+bool client_kept_fits(const struct client_kept *k, const struct args *a, const char *user,
+		      int64_t now_ms);
+/*
+ * Maps k as the reply to an ACCOUNT request (see client_map_reply); m
+ * receives the decoded frame, and d's strings point into k, which must
+ * outlive them.
+ */
+int client_kept_decision(const struct client_kept *k, const struct args *a, struct proto_msg *m,
+			 struct client_decision *d, char *err, size_t errlen);
+/* Wipes (it may hold a redaction token) and frees k; NULL is fine. */
+void client_kept_free(struct client_kept *k);
 
 /*
  * Length of the next piece of text to show as one conversation message:

@@ -3,7 +3,9 @@
  *
  * The module is a thin client of ecflinkd: each PAM call is one request
  * over the daemon's UNIX socket (two for an account phase that asks for the
- * redaction acknowledgement), bounded by timeout_ms.  The daemon decides and
+ * redaction acknowledgement), bounded by timeout_ms.  The AUTH reply also
+ * answers the account phase of the same user, kept on the handle with
+ * pam_set_data, so a login is one round trip (plus the acknowledgement).  The daemon decides and
  * writes the one syslog line per attempt; the module logs only what the
  * daemon cannot see (daemon away, garbled reply, bad module arguments).  It
  * runs inside other people's processes, so it never exits, never writes to
@@ -318,12 +320,77 @@ finish(pam_handle_t *pamh, const struct args *a, enum client_phase phase, const 
 	return rc;
 }
 
-/* The auth and account phases: one request (plus the acknowledgement). */
+/* pam_set_data name of the account answer an AUTH reply carried. */
+#define KEPT_DATA "pam_ecflink_account"
+
+static void
+kept_cleanup(pam_handle_t *pamh, void *data, int error_status)
+{
+	(void)pamh;
+	(void)error_status;
+	client_kept_free(data);
+}
+
+/*
+ * Keeps the account answer of the AUTH reply in c (if any) on the handle,
+ * for the account phase; a failure only costs that phase a round trip.
+ */
+static void
+keep_account(pam_handle_t *pamh, const struct args *a, struct call *c, const char *user)
+{
+	struct client_kept *k = NULL;
+	char err[CLIENT_ERRLEN];
+	struct kv kv;
+	int rc;
+
+	rc = client_kept_take(&c->reply, a, user, clock_now_ms(), c->req, sizeof(c->req), &k,
+			      err, sizeof(err));
+	if (rc < 0) {
+		pam_syslog(pamh, LOG_WARNING, "%s (%s)", err, user_field(&kv, user));
+		return;
+	}
+	if (k != NULL && pam_set_data(pamh, KEPT_DATA, k, kept_cleanup) != PAM_SUCCESS) {
+		client_kept_free(k);
+		pam_syslog(pamh, LOG_WARNING, "cannot keep the account answer of the auth reply; "
+			   "the account phase will ask ecflinkd again (%s)", user_field(&kv, user));
+	}
+}
+
+/*
+ * The account answer kept by this handle's auth phase, taken off the
+ * handle (used once) when it fits this call; NULL when there is none.
+ * The caller frees it with client_kept_free.
+ */
+static struct client_kept *
+take_kept(pam_handle_t *pamh, const struct args *a, const char *user)
+{
+	const void *data = NULL;
+	struct client_kept *k = NULL;
+
+	if (pam_get_data(pamh, KEPT_DATA, &data) != PAM_SUCCESS || data == NULL)
+		return NULL;
+	if (client_kept_fits(data, a, user, clock_now_ms())) {
+		/* Copy out before pam_set_data replaces (and frees) it. */
+		size_t n = sizeof(*k) + ((const struct client_kept *)data)->len + strlen(user) + 1;
+
+		k = malloc(n);
+		if (k != NULL) {
+			memcpy(k, data, n);
+			k->user = (const char *)k->frame + k->len;
+		}
+	}
+	pam_set_data(pamh, KEPT_DATA, NULL, NULL);
+	return k;
+}
+
+/* The auth and account phases: one request (plus the acknowledgement); an
+ * account phase after this handle's auth phase usually none. */
 static int
 run(pam_handle_t *pamh, int flags, int argc, const char **argv, enum client_phase phase)
 {
 	struct client_items it = { 0 };
 	struct client_decision d;
+	struct client_kept *kept = NULL;
 	struct call *c = NULL;
 	struct args a;
 	int rc;
@@ -332,28 +399,51 @@ run(pam_handle_t *pamh, int flags, int argc, const char **argv, enum client_phas
 	rc = get_user(pamh, &a, &it.user);
 	if (rc != PAM_SUCCESS)
 		return rc;
-	if (phase == CP_AUTH && a.authenticate) {
-		rc = get_password(pamh, it.user, &it.password);
-		if (rc != PAM_SUCCESS)
-			return rc;
+	if (phase == CP_AUTH) {
+		/* An answer kept by an earlier auth call of this handle is
+		 * for a decision this call replaces. */
+		pam_set_data(pamh, KEPT_DATA, NULL, NULL);
+		if (a.authenticate) {
+			rc = get_password(pamh, it.user, &it.password);
+			if (rc != PAM_SUCCESS)
+				return rc;
+		}
+	} else {
+		kept = take_kept(pamh, &a, it.user);
 	}
 	get_items(pamh, &it);
 	c = malloc(sizeof(*c));
 	if (c == NULL) {
 		pam_syslog(pamh, LOG_CRIT, "cannot allocate the request buffers: out of memory");
+		client_kept_free(kept);
 		return PAM_BUF_ERR;
 	}
 	c->b.len = 0;
 	memset(c->rbuf, 0, PROTO_HDR_LEN);
 	rc = PAM_AUTHINFO_UNAVAIL;
-	if (round_trip(pamh, &a, phase, c, &it, NULL, false, &d) < 0)
+	if (kept != NULL) {
+		char err[CLIENT_ERRLEN];
+		struct kv kv;
+
+		if (client_kept_decision(kept, &a, &c->reply, &d, err, sizeof(err)) < 0) {
+			pam_syslog(pamh, LOG_ERR, "%s (%s)", err, user_field(&kv, it.user));
+			goto out;
+		}
+		if (a.debug)
+			pam_syslog(pamh, LOG_DEBUG, "account phase answered by the auth reply (%s)",
+				   user_field(&kv, it.user));
+	} else if (round_trip(pamh, &a, phase, c, &it, NULL, false, &d) < 0) {
 		goto out;
+	}
 	if (d.redaction && redaction(pamh, &a, c, &it, &d) < 0)
 		goto out;
+	if (phase == CP_AUTH)
+		keep_account(pamh, &a, c, it.user);
 	rc = finish(pamh, &a, phase, it.user, &d);
 out:
 	wipe_reply(c);
 	free(c);
+	client_kept_free(kept);
 	return rc;
 }
 

@@ -1,26 +1,40 @@
 #!/bin/bash
-# bench.sh - `make bench`: auth + account transactions per second and their
-# p50 / p99 latency, through the real libpam, for ecflink and what
+# bench.sh - `make bench`: logins per second and their p50 / p99 latency,
+# measured the way login front ends call PAM, for ecflink and what
 # DESIGN.md "Performance model" compares it with, on one private slapd
-# (loopback) holding the same data:
+# (loopback) holding the same data, then the ratios next to their targets
+# (issue 14) and build/bench/results.json.
 #
-#   ecflink        pam_ecflink.so realm=pacer authenticate (auth + account)
-#                  against the plain ecflinkd: "cold" = every login the
-#                  first one since the daemon started, "warm" = every login
-#                  seen within cache_ttl_s
-#   raw libldap    tests/tools/ldapbench on kept connections: search the
-#                  PACER account, search its linked CM/ECF account, bind as
-#                  the user (what a daemon without a cache does); and a
-#                  bind alone
-#   nslcd          nslcd + pam_ldap (packages nslcd, libpam-ldapd), nslcd
-#                  run privately in the harness's mount namespace
-#   pam_permit     libpam itself, the ceiling
+#   bash tests/bench.sh            N=20000 linked pairs (BENCH_USERS)
+#   N=1000000 bash tests/bench.sh  the same, then the scale section: cold
+#                                  p50 at 10k, 100k ... N pairs (each a
+#                                  fresh slapd loaded with slapadd) and
+#                                  ecflinkd's RSS after N decisions
 #
-# at 1 and 4 parallel clients (separate processes, or threads for
-# ldapbench), users picked at random from BENCH_USERS (default 10000)
-# linked PACER accounts, BENCH_TX (default 3000) transactions per client.
-# Prints a table and the ratios ecflink / nslcd and ecflink / raw libldap.
-# Exit status 1 if any transaction failed.  Not part of `make check`.
+# The load: tests/tools/loadgen, one process of 1, 4 and 16 client
+# threads with every module loaded once (dlopen), each transaction the
+# whole pam_start -> pam_authenticate -> pam_acct_mgmt -> pam_end, BENCH_
+# SECONDS (default 2) timed after BENCH_WARMUP (0.5) s untimed; each figure
+# is the median of BENCH_RUNS (3) runs.  Rows:
+#
+#   pam_permit          libpam itself, the ceiling
+#   ecflink cold        cache off (cache_ttl_s 0); and "cold, big cache":
+#                       cache_ttl_s 600 (a cache larger than the run's
+#                       logins), a fresh daemon per run, each login once
+#   ecflink warm        every login already in the cache
+#   ecflink refusal     a retired (linked) CM/ECF login, refused from the cache
+#   ecflink 2 trips     cache off, the account phase asking again (the
+#                       module as it was before one round trip per login)
+#   ecflink exec        one pamdrive process per login, as sshd forks one
+#                       (cache off)
+#   daemon AUTH         ecflinkd's AUTH straight over its socket (cache off)
+#   raw libldap         tests/tools/ldapbench on kept connections: search
+#                       the PACER account + search its linked CM/ECF
+#                       account + bind as the user; and a bind alone
+#   nslcd + pam_ldap    nslcd run privately in the harness's mount namespace
+#
+# Exit status 1 if any transaction failed or went other than expected.
+# Not part of `make check`.
 #
 # nslcd and pam_ldap: the installed ones when the packages are installed,
 # otherwise copies unpacked (dpkg-deb -x, never installed: installing
@@ -44,52 +58,81 @@ export ECF_BUILD=$bench
 h_init "$@"
 set -o pipefail
 
-N=${BENCH_USERS:-10000}
-TX=${BENCH_TX:-3000}
-RUN_LIMIT_S=${BENCH_RUN_LIMIT_S:-120}	# one measurement at most
+NUSERS=${BENCH_USERS:-20000}
+SCALE_N=${N:-}
+SECS=${BENCH_SECONDS:-2}
+WARM=${BENCH_WARMUP:-0.5}
+RUNS=${BENCH_RUNS:-3}
+CLIENTS=${BENCH_CLIENTS:-1 4 16}
 USER_PW='Bench!pw1'			# tests/data/gen-users.sh
-case "$N:$TX" in
-*[!0-9:]* | :* | *:) echo "bench: BENCH_USERS and BENCH_TX must be numbers" >&2; exit 2 ;;
-esac
-[ "$N" -ge 4 ] && [ "$TX" -ge 10 ] ||
-	{ echo "bench: BENCH_USERS must be >= 4 and BENCH_TX >= 10" >&2; exit 2; }
-for f in ecflinkd ecflinkctl pam_ecflink.so tools/pamdrive tools/ldapbench tools/logsink; do
-	[ -x "$ECF_BUILD/$f" ] ||
-		{ echo "bench: $ECF_BUILD/$f is missing (make bench builds it)" >&2; exit 2; }
+JSON=$bench/results.json
+num() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
+num "$NUSERS" && [ "$NUSERS" -ge 100 ] || h_bail "BENCH_USERS must be a number >= 100"
+[ -z "$SCALE_N" ] || { num "$SCALE_N" && [ "$SCALE_N" -ge 10000 ]; } ||
+	h_bail "N must be a number >= 10000"
+num "$RUNS" && [ "$RUNS" -ge 1 ] || h_bail "BENCH_RUNS must be a number >= 1"
+for f in ecflinkd ecflinkctl pam_ecflink.so tools/pamdrive tools/ldapbench tools/loadgen \
+	tools/logsink; do
+	[ -x "$ECF_BUILD/$f" ] || h_bail "$ECF_BUILD/$f is missing (make bench builds it)"
 done
+MULTIARCH=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+PAM_PERMIT=/lib/$MULTIARCH/security/pam_permit.so
+MOD=$ECF_BUILD/pam_ecflink.so
 
 say() { printf '%s\n' "$*"; }
 ms_now() { echo $(($(date +%s%N) / 1000000)); }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-say "machine: $(nproc) cores, load average at start $LOAD0," \
-	"$(uname -r), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-say "data: $N linked PACER accounts ($((2 * N)) bench entries); $TX transactions per client"
+MACHINE="$(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), $(uname -r)"
+say "machine: $MACHINE; load average at start $LOAD0"
+say "runs: $SECS s timed after $WARM s warm-up, median of $RUNS, at $CLIENTS client thread(s)"
 
 # --- data and slapd ---------------------------------------------------------
 
-# The harness's cn=config, with a map large enough for BENCH_USERS and the
-# indexes of schema/slapd-sample.ldif already there when slapadd loads the
-# data (added online, they would be built while the bench runs).
+# The harness's cn=config, with a map large enough for the data and the
+# indexes of schema/slapd-sample.ldif already there when slapadd loads it
+# (added online, they would be built while the bench runs).
 eval "h_bench_orig_base_ldif() $(declare -f h_slapd_base_ldif | tail -n +2)"
 h_slapd_base_ldif() {
-	h_bench_orig_base_ldif | sed -e 's/^olcDbMaxSize: .*/olcDbMaxSize: 4294967296/' \
+	h_bench_orig_base_ldif | sed -e 's/^olcDbMaxSize: .*/olcDbMaxSize: 34359738368/' \
 		-e 's/^olcDbIndex: objectClass eq$/&\nolcDbIndex: uid eq\nolcDbIndex: ecfLinkedPacer eq/'
 }
 h_slapd_base_ldif | grep -q '^olcDbIndex: ecfLinkedPacer eq$' ||
-	{ echo "bench: cannot add the indexes to the harness's slapd config" >&2; exit 1; }
+	h_bail "cannot add the indexes to the harness's slapd config"
 
-t0=$(ms_now)
-sh "$top/tests/data/gen-users.sh" "$N" "$T/users.ldif" "$T/users" ||
-	{ echo "bench: generating the bench data failed" >&2; exit 1; }
-{ cat "$top/tests/data/fixture.ldif"; echo; cat "$T/users.ldif"; } >"$T/bench.ldif"
-rm -f "$T/users.ldif"
-export H_FIXTURE=$T/bench.ldif H_SLAPADD_OPTS=-q	# -q: generated data, ~50x faster
+# load_slapd PAIRS: (re)starts slapd holding the fixture and PAIRS linked
+# pairs (slapadd -q); $T/users lists their PACER logins, $T/cmecf_users
+# their CM/ECF logins.
+load_slapd() {
+	local t0
+	t0=$(ms_now)
+	[ -z "${SLAPD_PID:-}" ] || h_slapd_stop
+	rm -rf "$T/slapd.db" "$T/slapd.d"
+	sh "$top/tests/data/gen-users.sh" "$1" "$T/users.ldif" "$T/users" ||
+		h_bail "generating the bench data failed"
+	sed 's/^bench/ecfb/' "$T/users" >"$T/cmecf_users"
+	{ cat "$top/tests/data/fixture.ldif"; echo; cat "$T/users.ldif"; } >"$T/bench.ldif"
+	rm -f "$T/users.ldif"
+	H_FIXTURE=$T/bench.ldif H_SLAPADD_OPTS=-q h_slapd_start
+	rm -f "$T/bench.ldif"
+	say "slapd on $SLAPD_URI: $1 linked pairs loaded in $((($(ms_now) - t0) / 1000)) s (slapadd -q)"
+}
+
 h_syslog_start
-h_slapd_start
-say "slapd on $SLAPD_URI loaded in $((($(ms_now) - t0) / 1000)) s (slapadd -n1)"
+load_slapd "$NUSERS"
 printf '%s' "$H_SVC_PW" >"$T/svc.pw"
 chmod 0600 "$T/svc.pw"
+
+# slapd_warm: every bench entry read once (raw libldap, untimed), so no
+# row pays for slapd's first reads.
+slapd_warm() {
+	timeout 1800 "$ECF_BUILD/tools/ldapbench" -H "$SLAPD_URI" -D "$H_SVC_DN" \
+		-y "$T/svc.pw" -b "$H_PACER_BASE" -c "$H_CMECF_BASE" -U "$T/users" \
+		-p "$USER_PW" -t 4 -n $((($(wc -l <"$T/users") + 3) / 4)) -m full \
+		>"$T/warm.out" 2>&1 || { say "bench: the slapd warm-up failed:"; tail -n 5 "$T/warm.out"; exit 1; }
+}
+say "warm-up: slapd reads every bench entry once"
+slapd_warm
 
 # --- measuring ----------------------------------------------------------------
 
@@ -97,158 +140,159 @@ declare -A RATE P50 P99 FAILS
 ROWS=()
 BAD=0
 
-# users_random FILE COUNT [FROM]: COUNT logins drawn at random (with
-# repeats) from FROM (default: all bench logins).
-users_random() {
-	shuf -r -n "$2" "${3:-$T/users}" >"$1"
-}
+# median V...: the middle value (the lower middle for an even count).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-# summarize KEY LABEL WALL_MS FAILED SAMPLE_FILE...: records and prints one
-# result from the merged per-transaction times.
-summarize() {
-	local key=$1 label=$2 wall=$3 failed=$4 line
-	shift 4
-	line=$(sort -n "$@" | awk -v wall="$wall" '
-		{ t[n++] = $1 }
-		END {
-			if (n == 0 || wall <= 0) { print "0 0 0 0"; exit }
-			printf "%d %.0f %.3f %.3f\n", n, n * 1000 / wall, t[int(n / 2)],
-				t[int(n * 99 / 100)]
-		}')
-	set -- $line
-	RATE[$key]=$2
-	P50[$key]=$3
-	P99[$key]=$4
+# field NAME LINE: the value of NAME=... in a "bench:" line (units dropped).
+field() { printf '%s\n' "$2" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+
+# measure KEY LABEL HOOK CMD...: runs HOOK (a function run before each run,
+# or ":") then CMD, RUNS times; records the median ops/s, p50 and p99.
+measure() {
+	local key=$1 label=$2 hook=$3 i out rates=() p50s=() p99s=() failed=0 f
+	shift 3
+	for ((i = 0; i < RUNS; i++)); do
+		$hook
+		out=$("$@" 2>&1 | tail -n 1)	# loadgen and ldapbench end on time
+		if ! printf '%s\n' "$out" | grep -q '^bench: n='; then
+			say "  $label: no figures: $out"
+			failed=$((failed + 1))
+			continue
+		fi
+		f=$(field failed "$out")
+		failed=$((failed + f))
+		rates+=("$(field rate "$out")")
+		p50s+=("$(field p50 "$out")")
+		p99s+=("$(field p99 "$out")")
+	done
+	[ "${#rates[@]}" -gt 0 ] || { rates=(0); p50s=(0); p99s=(0); }
+	RATE[$key]=$(median "${rates[@]}")
+	P50[$key]=$(median "${p50s[@]}")
+	P99[$key]=$(median "${p99s[@]}")
 	FAILS[$key]=$failed
 	ROWS+=("$key|$label")
 	[ "$failed" -eq 0 ] || BAD=1
-	printf '  %-44s %7s tx/s  p50 %7s ms  p99 %7s ms  (%s tx%s)\n' "$label" "$2" "$3" "$4" \
-		"$1" "$([ "$failed" -eq 0 ] || echo ", $failed FAILED")"
+	printf '  %-40s %8s/s  p50 %7s ms  p99 %7s ms  (runs: %s/s)%s\n' "$label" \
+		"${RATE[$key]}" "${P50[$key]}" "${P99[$key]}" "${rates[*]}" \
+		"$([ "$failed" -eq 0 ] || echo "  $failed FAILED")"
 }
 
-# pam_run KEY LABEL SERVICE CLIENTS LIST_PREFIX: CLIENTS pamdrive processes
-# in parallel on SERVICE, client c taking its logins from LIST_PREFIX.c.
-pam_run() {
-	local key=$1 label=$2 svc=$3 clients=$4 list=$5 c pids=() n failed=0 t1 wall out
-	t1=$(ms_now)
-	for c in $(seq "$clients"); do
-		n=$(wc -l <"$list.$c")
-		timeout "$RUN_LIMIT_S" "$ECF_BUILD/tools/pamdrive" -C "$T/pam.d" -s "$svc" \
-			-p "$USER_PW" -U "$list.$c" -L "$T/samples.$c" -n "$n" auth account \
-			>"$T/client.$c.out" 2>&1 &
-		pids+=($!)
-	done
-	for c in $(seq "$clients"); do
-		wait "${pids[c - 1]}"
-	done
-	wall=$(($(ms_now) - t1))
-	for c in $(seq "$clients"); do
-		out=$(sed -n 's/^bench: n=[0-9]* failed=\([0-9]*\) .*/\1/p' "$T/client.$c.out")
-		if [ -z "$out" ]; then
-			n=$(wc -l <"$list.$c")
-			out=$n
-			say "  client $c of $label gave no figures:" "$(tail -n 3 "$T/client.$c.out")"
-		fi
-		failed=$((failed + out))
-	done
-	summarize "$key" "$label" "$wall" "$failed" $(seq -f "$T/samples.%g" "$clients")
-	rm -f $(seq -f "$T/samples.%g" "$clients")
-}
-
-# pam_random KEY LABEL SERVICE CLIENTS [FROM]: TX random logins per client.
-pam_random() {
-	local c
-	for c in $(seq "$4"); do
-		users_random "$T/list.$c" "$TX" "${5:-}"
-	done
-	pam_run "$1" "$2" "$3" "$4" "$T/list"
-}
-
-# ldap_run KEY LABEL MODE THREADS: ldapbench, TX random logins per thread.
-ldap_run() {
-	local key=$1 label=$2 mode=$3 threads=$4 t1 wall out failed
-	users_random "$T/list.ldap" $((TX * threads))
-	t1=$(ms_now)
-	timeout "$RUN_LIMIT_S" "$ECF_BUILD/tools/ldapbench" -H "$SLAPD_URI" -D "$H_SVC_DN" \
-		-y "$T/svc.pw" -b "$H_PACER_BASE" -c "$H_CMECF_BASE" -U "$T/list.ldap" \
-		-p "$USER_PW" -t "$threads" -n "$TX" -m "$mode" -L "$T/samples.ldap" \
-		>"$T/ldapbench.out" 2>&1
-	wall=$(($(ms_now) - t1))
-	failed=$(sed -n 's/^bench: n=[0-9]* failed=\([0-9]*\) .*/\1/p' "$T/ldapbench.out")
-	if [ -z "$failed" ]; then
-		failed=$((TX * threads))
-		say "  ldapbench gave no figures:" "$(tail -n 3 "$T/ldapbench.out")"
-	fi
-	summarize "$key" "$label" "$wall" "$failed" "$T/samples.ldap"
-	rm -f "$T/samples.ldap"
+# lg C ARG...: loadgen with C clients and the common settings.
+lg() {
+	local c=$1
+	shift
+	"$ECF_BUILD/tools/loadgen" -c "$c" -t "$SECS" -w "$WARM" -p "$USER_PW" "$@"
 }
 
 mkdir -p "$T/pam.d"
-# Without an "other" service, libpam syslogs "no default config other" twice
-# per pam_start from a private directory: a cost no real system pays.
+# Every real system has an "other" service; without one libpam syslogs
+# "no default config other" twice per pam_start from a private directory.
 for t in auth account password session; do
 	echo "$t required pam_deny.so"
 done >"$T/pam.d/other"
-
-# --- slapd warm-up: every entry read once, whoever runs first -----------------
-say "warm-up: slapd reads every bench entry once (raw libldap, untimed)"
-timeout "$RUN_LIMIT_S" "$ECF_BUILD/tools/ldapbench" -H "$SLAPD_URI" -D "$H_SVC_DN" \
-	-y "$T/svc.pw" -b "$H_PACER_BASE" -c "$H_CMECF_BASE" -U "$T/users" -p "$USER_PW" \
-	-t 4 -n $(((N + 3) / 4)) -m full >"$T/warm.out" 2>&1 ||
-	{ say "bench: the warm-up failed:"; tail -n 5 "$T/warm.out"; exit 1; }
-
-# --- ecflink ---------------------------------------------------------------------
-conf=$(h_config CACHE_TTL=600)
-cat >"$T/pam.d/bench-ecflink" <<PAM
-auth    required $ECF_BUILD/pam_ecflink.so realm=pacer authenticate socket=$T/ecflinkd.sock
-account required $ECF_BUILD/pam_ecflink.so realm=pacer socket=$T/ecflinkd.sock
+cat >"$T/pam.d/bench-permit" <<PAM
+auth    required pam_permit.so
+account required pam_permit.so
 PAM
-h_daemon_start "$conf"
+
+# --- the rows -------------------------------------------------------------------
+for c in $CLIENTS; do
+	measure "permit:$c" "libpam + pam_permit, $c client(s)" : \
+		lg "$c" -m pam -C "$T/pam.d" -s bench-permit -M "$PAM_PERMIT" -U "$T/users"
+done
+
+# ecflink_service NAME REALM: auth (password checked) + account through the module.
+ecflink_service() {
+	cat >"$T/pam.d/$1" <<PAM
+auth    required $MOD realm=$2 authenticate socket=$T/ecflinkd.sock
+account required $MOD realm=$2 socket=$T/ecflinkd.sock
+PAM
+}
+ecflink_service bench-ecflink pacer
+ecflink_service bench-legacy cmecf
+say "ecflink: pool_size 4 (the default), logging to a syslog socket read by tests/tools/logsink"
+
+# cache off: every login cold
+h_config CONF="$T/off.conf" CACHE_TTL=0 >/dev/null
+h_daemon_start "$T/off.conf"
 out=$("$ECF_BUILD/tools/pamdrive" -C "$T/pam.d" -s bench-ecflink -u bench000001 \
 	-p "$USER_PW" auth account 2>&1)
 printf '%s\n' "$out" | grep -q 'env ECF_LOGIN=ecfb000001' ||
-	{ say "bench: a bench login through pam_ecflink does not work:" "$out"; exit 1; }
-say "ecflink: cache_ttl_s 600, pool_size 4 (harness defaults otherwise), logging to" \
-	"a syslog socket read by tests/tools/logsink"
-
-# cold: a fresh daemon, distinct logins split among the clients
-for clients in 1 4; do
-	h_daemon_stop
-	h_daemon_start "$conf"
-	per=$((N / clients))
-	[ "$per" -le "$TX" ] || per=$TX
-	shuf "$T/users" | head -n $((per * clients)) |
-		split -a 1 --numeric-suffixes=1 -l "$per" - "$T/cold."
-	pam_run "ecflink-cold:$clients" "ecflink, cold cache, $clients client(s)" bench-ecflink \
-		"$clients" "$T/cold"
+	h_bail "a bench login through pam_ecflink does not work: $out"
+for c in $CLIENTS; do
+	measure "cold:$c" "ecflink cold (cache off), $c client(s)" : \
+		lg "$c" -m pam -C "$T/pam.d" -s bench-ecflink -M "$MOD" -U "$T/users"
 done
-# warm: W logins once more (untimed), then at random among them; W = all
-# of them, or 4 * BENCH_TX when there are more (it bounds the time)
-warm=$N
-[ "$warm" -le $((4 * TX)) ] || warm=$((4 * TX))
-shuf "$T/users" | head -n "$warm" >"$T/all"
-split -a 1 --numeric-suffixes=1 -n l/4 "$T/all" "$T/all."
-pids=()
-for c in 1 2 3 4; do
-	timeout "$RUN_LIMIT_S" "$ECF_BUILD/tools/pamdrive" -C "$T/pam.d" -s bench-ecflink \
-		-p "$USER_PW" -U "$T/all.$c" -n "$(wc -l <"$T/all.$c")" auth account \
-		>"$T/all.$c.out" 2>&1 &
-	pids+=($!)
+# The same with the account phase asking again (a socket= spelled
+# differently on the account line, so the kept answer does not fit): what
+# the one round trip per login saves.
+sed 's|^account .*|account required '"$MOD"' realm=pacer socket='"$T"'//ecflinkd.sock|' \
+	"$T/pam.d/bench-ecflink" >"$T/pam.d/bench-twotrips"
+for c in $CLIENTS; do
+	measure "cold2:$c" "ecflink cold, two round trips, $c client(s)" : \
+		lg "$c" -m pam -C "$T/pam.d" -s bench-twotrips -M "$MOD" -U "$T/users"
 done
-wait "${pids[@]}"	# never a bare wait: slapd and ecflinkd are children too
-for clients in 1 4; do
-	pam_random "ecflink-warm:$clients" "ecflink, warm cache, $clients client(s)" \
-		bench-ecflink "$clients" "$T/all"
+for c in $CLIENTS; do
+	measure "sock:$c" "daemon AUTH over the socket, $c client(s)" : \
+		lg "$c" -m sock -S "$H_SOCK" -U "$T/users"
+done
+for c in $CLIENTS; do
+	measure "exec:$c" "ecflink cold, process per login, $c client(s)" : \
+		lg "$c" -m exec -X "$ECF_BUILD/tools/pamdrive" -C "$T/pam.d" -s bench-ecflink \
+		-U "$T/users"
 done
 h_daemon_stop
 
-# --- raw libldap ---------------------------------------------------------------
-for clients in 1 4; do
-	ldap_run "raw-full:$clients" "raw libldap search+search+bind, $clients thr" full \
-		"$clients"
+# a cache bigger than the run's logins, each login seen once: a fresh
+# daemon per run, the logins shuffled and split among the clients
+h_config CONF="$T/big.conf" CACHE_TTL=600 >/dev/null
+fresh_daemon() {
+	h_daemon_stop
+	h_daemon_start "$T/big.conf"
+	shuf "$T/users" >"$T/once"
+}
+for c in $CLIENTS; do
+	measure "coldbig:$c" "ecflink cold (big cache, once), $c client(s)" fresh_daemon \
+		lg "$c" -m pam -C "$T/pam.d" -s bench-ecflink -M "$MOD" -U "$T/once" -o
 done
-for clients in 1 4; do
-	ldap_run "raw-bind:$clients" "raw libldap bind only, $clients thr" bind "$clients"
+
+# warm: W logins (all, or 20000 when there are more) seen once, untimed,
+# then drawn at random among them; the same for the retired CM/ECF logins
+warm=$(wc -l <"$T/users")
+[ "$warm" -le 20000 ] || warm=20000
+shuf "$T/users" | head -n "$warm" >"$T/warm"
+sed 's/^bench/ecfb/' "$T/warm" >"$T/warm_cmecf"
+"$ECF_BUILD/tools/loadgen" -m sock -S "$H_SOCK" -U "$T/warm" -p "$USER_PW" -o -t 3600 -w 0 \
+	>"$T/preload.out" 2>&1 || h_bail "loading the cache failed: $(tail -n 3 "$T/preload.out")"
+"$ECF_BUILD/tools/loadgen" -m sock -S "$H_SOCK" -r cmecf -A PAM_AUTH_ERR -U "$T/warm_cmecf" \
+	-p "$USER_PW" -o -t 3600 -w 0 >"$T/preload.out" 2>&1 ||
+	h_bail "loading the cache with the retired logins failed: $(tail -n 3 "$T/preload.out")"
+say "ecflink warm: $warm PACER and $warm retired CM/ECF logins in the cache (cache_ttl_s 600)"
+for c in $CLIENTS; do
+	measure "warm:$c" "ecflink warm, $c client(s)" : \
+		lg "$c" -m pam -C "$T/pam.d" -s bench-ecflink -M "$MOD" -U "$T/warm"
+done
+for c in $CLIENTS; do
+	measure "refusal:$c" "ecflink refusal of a retired login, $c client(s)" : \
+		lg "$c" -m pam -C "$T/pam.d" -s bench-legacy -M "$MOD" -A PAM_AUTH_ERR \
+		-U "$T/warm_cmecf"
+done
+RSS_20K=$(sed -n 's/^VmRSS:[[:space:]]*//p' "/proc/$ECFLINKD_PID/status")
+h_daemon_stop
+
+# raw libldap
+ldb() {
+	local c=$1
+	shift
+	"$ECF_BUILD/tools/ldapbench" -H "$SLAPD_URI" -D "$H_SVC_DN" -y "$T/svc.pw" \
+		-b "$H_PACER_BASE" -c "$H_CMECF_BASE" -U "$T/users" -p "$USER_PW" -t "$c" \
+		-s "$SECS" -w "$WARM" "$@"
+}
+for c in $CLIENTS; do
+	measure "rawfull:$c" "raw libldap search+search+bind, $c thread(s)" : ldb "$c" -m full
+done
+for c in $CLIENTS; do
+	measure "rawbind:$c" "raw libldap bind alone, $c thread(s)" : ldb "$c" -m bind
 done
 
 # --- nslcd + pam_ldap ----------------------------------------------------------------
@@ -331,54 +375,145 @@ PAM
 		NSLCD_SKIP+=" $(echo $ok); unlinked: $(echo $no)"
 	else
 		say "nslcd: $NSLCD -n, default 5 threads; account = pam_authz_search for the link"
-		for clients in 1 4; do
-			pam_random "nslcd:$clients" "nslcd + pam_ldap, $clients client(s)" \
-				bench-nslcd "$clients"
+		for c in $CLIENTS; do
+			measure "nslcd:$c" "nslcd + pam_ldap, $c client(s)" : \
+				lg "$c" -m pam -C "$T/pam.d" -s bench-nslcd -M "$PAM_LDAP" \
+				-U "$T/users"
 		done
 	fi
 	h_stop_pid "$NSLCD_PID"
 fi
 [ -z "$NSLCD_SKIP" ] || say "$NSLCD_SKIP"
 
-# --- libpam alone ----------------------------------------------------------------------
-cat >"$T/pam.d/bench-permit" <<PAM
-auth    required pam_permit.so
-account required pam_permit.so
-PAM
-for clients in 1 4; do
-	pam_random "permit:$clients" "libpam + pam_permit, $clients client(s)" bench-permit \
-		"$clients"
-done
-
 # --- the table -----------------------------------------------------------------------
 say ""
-say "N=$N users, $TX transactions per client; $(nproc) cores, load average" \
-	"$LOAD0 at start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
-printf '%-36s %7s %9s %8s %8s\n' method clients tx/s "p50 ms" "p99 ms"
+say "N=$NUSERS linked pairs; $MACHINE; load average $LOAD0 at start," \
+	"$(cut -d' ' -f1-3 /proc/loadavg) at the end"
+say "median of $RUNS runs of $SECS s (after $WARM s warm-up); ops/s, p50 and p99 in ms"
+printf '%-44s %7s %9s %8s %8s\n' row clients ops/s "p50 ms" "p99 ms"
 for row in "${ROWS[@]}"; do
 	key=${row%%|*}
 	label=${row#*|}
 	label=${label%, *}
-	printf '%-36s %7s %9s %8s %8s%s\n' "$label" "${key##*:}" "${RATE[$key]}" \
+	printf '%-44s %7s %9s %8s %8s%s\n' "$label" "${key##*:}" "${RATE[$key]}" \
 		"${P50[$key]}" "${P99[$key]}" \
 		"$([ "${FAILS[$key]}" -eq 0 ] || echo "  ${FAILS[$key]} FAILED")"
 done
 
-# ratio A B: RATE[A] / RATE[B] with two decimals, or "n/a".
-ratio() {
-	if [ -n "${RATE[$1]:-}" ] && [ -n "${RATE[$2]:-}" ] && [ "${RATE[$2]}" -gt 0 ]; then
-		awk -v a="${RATE[$1]}" -v b="${RATE[$2]}" 'BEGIN { printf "%.2f", a / b }'
+# --- ratios and targets --------------------------------------------------------------
+TARGETS=()
+# target NAME VALUE OP GOAL: records and prints one target; VALUE "" = n/a.
+target() {
+	local name=$1 v=$2 op=$3 goal=$4 met
+	if [ -z "$v" ]; then
+		met=n/a
 	else
-		echo n/a
+		met=$(awk -v v="$v" -v g="$goal" -v op="$op" \
+			'BEGIN { print ((op == ">=" ? v >= g : v <= g) ? "met" : "MISSED") }')
 	fi
+	TARGETS+=("$name|$v|$op|$goal|$met")
+	printf '  %-52s %9s  target %s %-8s %s\n' "$name" "${v:-n/a}" "$op" "$goal" "$met"
+}
+# ratio A B [FIELD]: A / B of RATE (or P50, P99) with two decimals, or "".
+ratio() {
+	local -n arr=${3:-RATE}
+	[ -n "${arr[$1]:-}" ] && [ -n "${arr[$2]:-}" ] && [ "${FAILS[$1]}" -eq 0 ] &&
+		[ "${FAILS[$2]}" -eq 0 ] || return 0
+	awk -v a="${arr[$1]}" -v b="${arr[$2]}" 'BEGIN { if (b > 0) printf "%.2f", a / b }'
 }
 say ""
-for clients in 1 4; do
-	say "at $clients client(s): ecflink warm / nslcd $(ratio "ecflink-warm:$clients" \
-		"nslcd:$clients"), cold / nslcd $(ratio "ecflink-cold:$clients" "nslcd:$clients");" \
-		"warm / raw search+bind $(ratio "ecflink-warm:$clients" "raw-full:$clients")," \
-		"cold / raw search+bind $(ratio "ecflink-cold:$clients" "raw-full:$clients")"
+say "ratios (same run, same machine):"
+for c in $CLIENTS; do
+	target "cold (cache off) / raw search+search+bind, $c cl" "$(ratio "cold:$c" "rawfull:$c")" ">=" 0.9
+	target "cold (big cache) / raw search+search+bind, $c cl" \
+		"$(ratio "coldbig:$c" "rawfull:$c")" ">=" 0.9
 done
-say "(DESIGN.md goal: >= 5x nslcd, and at least raw libldap's search + bind rate)"
+for c in $CLIENTS; do
+	[ "$c" = 1 ] && continue
+	target "cold (cache off) / nslcd, $c cl" "$(ratio "cold:$c" "nslcd:$c")" ">=" 3.5
+done
+for c in $CLIENTS; do
+	target "warm / nslcd, $c cl" "$(ratio "warm:$c" "nslcd:$c")" ">=" 5
+	target "warm p99 / nslcd p99, $c cl" "$(ratio "warm:$c" "nslcd:$c" P99)" "<=" 0.25
+done
+for c in $CLIENTS; do
+	v=
+	[ -n "${P50[refusal:$c]:-}" ] && [ -n "${P50[permit:$c]:-}" ] &&
+		[ "${FAILS[refusal:$c]}" -eq 0 ] && [ "${FAILS[permit:$c]}" -eq 0 ] && v=$(awk -v a="${P50[refusal:$c]}" -v b="${P50[permit:$c]}" \
+		'BEGIN { printf "%.3f", a - b }')
+	target "refusal p50 - pam_permit p50 (ms), $c cl" "$v" "<=" 0.060
+done
+for c in $CLIENTS; do
+	say "  one round trip / two, cold, $c cl: $(ratio "cold:$c" "cold2:$c")"
+done
+for c in $CLIENTS; do
+	target "daemon AUTH / raw search+search+bind, $c cl" "$(ratio "sock:$c" "rawfull:$c")" ">=" 1.2
+done
+say "ecflinkd RSS after the warm rows ($warm + $warm logins cached): $RSS_20K"
+
+# --- scale: N pairs -----------------------------------------------------------------
+SCALE_ROWS=()
+if [ -n "$SCALE_N" ]; then
+	say ""
+	say "scale: cold p50 (cache off, 4 clients) at growing directory sizes, up to N=$SCALE_N"
+	sizes=
+	for s in 10000 100000 1000000 "$SCALE_N"; do
+		[ "$s" -le "$SCALE_N" ] && case " $sizes " in *" $s "*) ;; *) sizes+="$s " ;; esac
+	done
+	for s in $sizes; do
+		load_slapd "$s"
+		h_config CONF="$T/off.conf" CACHE_TTL=0 >/dev/null	# the new slapd's port
+		h_daemon_start "$T/off.conf"
+		measure "scale:$s" "ecflink cold at $s pairs, 4 clients" : \
+			lg 4 -m pam -C "$T/pam.d" -s bench-ecflink -M "$MOD" -U "$T/users"
+		SCALE_ROWS+=("$s")
+		h_daemon_stop
+	done
+	target "cold p50 at $s / at 10000" "$(ratio "scale:$s" "scale:10000" P50)" "<=" 1.3
+	# RSS after SCALE_N decisions, each a distinct login, default cache size
+	h_config CONF="$T/default.conf" >/dev/null
+	sed -i 's/cache_ttl_s = [0-9]*;//' "$T/default.conf"
+	h_daemon_start "$T/default.conf"
+	t0=$(ms_now)
+	"$ECF_BUILD/tools/loadgen" -m sock -S "$H_SOCK" -U "$T/users" -p "$USER_PW" -o -c 1 \
+		-t 36000 -w 0 >"$T/rss.out" 2>&1 || say "  decisions for the RSS figure: $(tail -n 1 "$T/rss.out")"
+	decisions=$(field n "$(tail -n 1 "$T/rss.out")")
+	RSS_KB=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ECFLINKD_PID/status")
+	HWM_KB=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$ECFLINKD_PID/status")
+	say "  ecflinkd after ${decisions:-no} decisions in $((($(ms_now) - t0) / 1000)) s (default" \
+		"cache): RSS $((RSS_KB / 1024)) MiB, peak $((HWM_KB / 1024)) MiB"
+	v=
+	[ -z "$decisions" ] || v=$((RSS_KB / 1024))
+	target "ecflinkd RSS after ${decisions:-no} decisions (MiB)" "$v" "<=" 64
+	h_daemon_stop
+fi
+
+# --- results.json --------------------------------------------------------------------
+{
+	printf '{\n  "machine": "%s",\n  "users": %s,\n  "seconds": %s,\n  "warmup": %s,\n' \
+		"$MACHINE" "$NUSERS" "$SECS" "$WARM"
+	printf '  "runs": %s,\n  "rows": [\n' "$RUNS"
+	sep=
+	for row in "${ROWS[@]}"; do
+		key=${row%%|*}
+		label=${row#*|}
+		printf '%s    {"key": "%s", "row": "%s", "clients": %s, "ops_per_s": %s, ' "$sep" \
+			"${key%%:*}" "${label%, *}" "${key##*:}" "${RATE[$key]}"
+		printf '"p50_ms": %s, "p99_ms": %s, "failed": %s}' "${P50[$key]}" "${P99[$key]}" \
+			"${FAILS[$key]}"
+		sep=$',\n'
+	done
+	printf '\n  ],\n  "targets": [\n'
+	sep=
+	for t in "${TARGETS[@]}"; do
+		IFS='|' read -r name v op goal met <<<"$t"
+		printf '%s    {"target": "%s", "value": %s, "op": "%s", "goal": %s, "met": "%s"}' \
+			"$sep" "$name" "${v:-null}" "$op" "$goal" "$met"
+		sep=$',\n'
+	done
+	printf '\n  ]\n}\n'
+} >"$JSON"
+say ""
+say "wrote $JSON"
 [ "$BAD" -eq 0 ] || say "bench: some transactions FAILED; see the rows marked FAILED"
 exit "$BAD"

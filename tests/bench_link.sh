@@ -6,7 +6,8 @@
 #
 # Generates N unlinked pairs (PACER lbNNNNNN, CM/ECF lcNNNNNN, same display
 # name, so no confirmation is asked), then links them with `ecflinkctl
-# link`, first from 1 client, then the second half from 4 clients at once.
+# link`, first from 1 client, then the second half from BENCH_LINKERS (8)
+# clients at once.
 # Prints links/s (whole ecflinkctl runs: two requests, two user binds, the
 # counter increment, the spooled notice with its fsyncs and the Modify) and
 # the daemon's own p50/p99 of the commit, from the ms= field of its
@@ -72,8 +73,10 @@ stats() {
 			printf "%.2f %.2f\n", p50, p99 }'
 }
 
+L=${BENCH_LINKERS:-8}
+case $L in '' | *[!0-9]*) h_bail "BENCH_LINKERS must be a number" ;; esac
 half=$((N / 2))
-per=$(((N - half) / 4))
+per=$(((N - half) / L))
 printf 'links on the harness slapd; %s cores, load average %s\n' "$(nproc)" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -82,13 +85,13 @@ t0=$(now_ms)
 link_range 1 "$half"
 t1=$(now_ms)
 read -r p50 p99 <<<"$(stats "$mark")"
-printf '  1 client   %4d links  %7.1f links/s  commit p50 %s ms  p99 %s ms\n' "$half" \
-	"$(echo "$half $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" "$p50" "$p99"
+printf '  1 client   %4d links  %7.1f links/s  commit p50 %s ms  p99 %s ms\n' \
+	"$half" "$(echo "$half $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" "$p50" "$p99"
 
 mark=$(wc -l <"$H_SYSLOG")
 t0=$(now_ms)
 pids=()
-for c in 0 1 2 3; do
+for ((c = 0; c < L; c++)); do
 	link_range $((half + 1 + c * per)) $((half + (c + 1) * per)) &
 	pids+=($!)
 done
@@ -96,18 +99,22 @@ done
 wait "${pids[@]}"
 t1=$(now_ms)
 read -r p50 p99 <<<"$(stats "$mark")"
-printf '  4 clients  %4d links  %7.1f links/s  commit p50 %s ms  p99 %s ms\n' $((4 * per)) \
-	"$(echo "$((4 * per)) $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" "$p50" "$p99"
+printf '  %d clients  %4d links  %7.1f links/s  commit p50 %s ms  p99 %s ms\n' \
+	"$L" $((L * per)) "$(echo "$((L * per)) $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" \
+	"$p50" "$p99"
 
 linked=$(h_ldapsearch_root -b "$H_CMECF_BASE" '(ecfLinkedPacer=lb*)' 1.1 | grep -c '^dn:')
-want=$((half + 4 * per))
+want=$((half + L * per))
 for i in $(seq 100); do
 	[ "$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null)" -ge "$want" ] && break
 	sleep 0.1
 done
-printf '  %d of %d pairs linked; %d notices delivered\n' "$linked" "$want" \
-	"$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null || echo 0)"
-if [ -s "$T/link.err" ] || [ "$linked" -ne "$want" ]; then
+txns=$(grep -E 'event=link phase=commit .*result=ok' "$H_SYSLOG" | sed -n 's/.* txn=\([0-9]*\).*/\1/p')
+dups=$(printf '%s\n' "$txns" | sort | uniq -d | wc -l)
+printf '  %d of %d pairs linked; %d notices delivered; %d transaction IDs, %d duplicated\n' \
+	"$linked" "$want" "$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null || echo 0)" \
+	"$(printf '%s\n' "$txns" | grep -c .)" "$dups"
+if [ -s "$T/link.err" ] || [ "$linked" -ne "$want" ] || [ "$dups" -ne 0 ]; then
 	echo "bench_link: some links failed:" >&2
 	head -5 "$T/link.err" >&2
 	exit 1

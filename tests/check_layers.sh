@@ -21,6 +21,7 @@ utilities: log config_check namecmp resetcode locks rundir
 tokens, config reading, server health: tokens config_read ldhealth
 configuration: config
 connections, peers, audit file: ldconn live_config peer audit
+directory operations: ldops
 directory: directory
 caches and request types: cache census request redaction
 cache coherence: cachesync

@@ -131,6 +131,33 @@ t_like "$out" 'result=2 reason=throttled' "its sixth guess at one login is not c
 out=$(auth_frame wrong | rawsend)
 t_like "$out" 'result=2 reason=bad_password' "root (sshd, login front ends) is not throttled by it"
 
+# One round trip per login: an AUTH asking for it (PF_WITH_ACCOUNT) is
+# answered with the account phase too, for root and front ends only; an
+# "other" peer gets what it got before, and asks ACCOUNT for itself.
+# auth_acct_frame: AUTH for CM/ECF rsmith with its right password, flags 5.
+auth_acct_frame() {
+	printf 'ECF1\x00\x01\x00\x03\x00\x00\x00\x3e'
+	printf '\x00\x03\x00\x00\x00\x04\x00\x00\x0b\xb8'
+	printf '\x00\x04\x00\x00\x00\x04\x00\x00\x00\x01'
+	printf '\x00\x05\x00\x00\x00\x07rsmith\x00'
+	printf '\x00\x06\x00\x00\x00\x0dSmith#legacy\x00'
+	printf '\x00\x0b\x00\x00\x00\x04\x00\x00\x00\x05'
+}
+h_syslog_mark
+out=$(auth_acct_frame | rawsend)
+t_like "$out" '^status=0 .* result=0 reason=password_ok account_result=0 account_reason=unlinked_legacy_allowed env_login=rsmith$' \
+	"root's AUTH is answered with the account phase and its environment"
+h_syslog_wait_since 'event=auth ' 1 || true
+sleep 0.2
+t_like "$(h_syslog_since | grep 'event=auth ')" 'user="rsmith" .*account=allow account_reason=unlinked_legacy_allowed result=allow reason=password_ok ' \
+	"the account answer is logged on the AUTH's one line"
+t_is "$(h_syslog_count_since 'ecflinkd\[[0-9]+\]: event=')" 1 "one request, one line"
+# (uid 65533: 65534's guesses at rsmith above are throttled)
+out=$(auth_acct_frame | setpriv --reuid=65533 --regid=65533 --clear-groups \
+	"$ECF_BUILD/tools/rawsend" "$H_SOCK")
+t_like "$out" 'result=0 reason=password_ok$' \
+	"an \"other\" peer's AUTH gets no account answer, no environment"
+
 # One local user cannot use up the redaction tokens everybody needs.
 h_syslog_mark
 out=$(account_frame '\xc8' '\x02' | setpriv --reuid=65534 --regid=65534 --clear-groups \

@@ -151,10 +151,10 @@ t_is "$(code auth) $(code account) $(code setcred)" "PAM_SUCCESS PAM_SUCCESS PAM
 	"success replies: auth, account and setcred succeed"
 t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "account success sets ECF_LOGIN"
 t_like "$OUT" '^env ECF_ROLE=attorney$' "account success sets ECF_ROLE"
-re='^type=3 realm=2 user="janedoe" user_len=7 password=present flags=1 service=auth '
+re='^type=3 realm=2 user="janedoe" user_len=7 password=present flags=5 service=auth '
 re+='rhost=203.0.113.7 tty=pts/1 ruser=frontend deadline_ms=300$'
 t_like "$(sed -n 1p "$DUMP")" "$re" \
-	"the auth request carries realm, user, password, flags and the PAM items"
+	"the auth request carries realm, user, password, flags (asking for the account answer too) and the PAM items"
 t_like "$(sed -n 2p "$DUMP")" '^type=4 realm=2 user="janedoe" .*password=absent flags=1 ' \
 	"the account request carries no password"
 t_is "$(wc -l <"$DUMP")" 2 "one request per PAM call (setcred sends none)"
@@ -183,6 +183,58 @@ for r in 6 7 4294967295; do
 	t_is "$(code auth) $(code account)" "PAM_AUTHINFO_UNAVAIL PAM_AUTHINFO_UNAVAIL" \
 		"result $r out of place or range fails closed"
 done
+
+# One round trip per login: the auth reply answers the account phase too.
+fake -W -m reply -A 0 -r 0 -E jdoe1 -O attorney
+drive -s auth -u janedoe -p 'Jane!pacer1' auth account
+t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" \
+	"account answered by the auth reply: both phases succeed"
+t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "account answered by the auth reply: ECF_LOGIN set"
+t_is "$(cut -d' ' -f1 "$DUMP" | tr '\n' ' ')" "type=3 " \
+	"a login is one request when the auth reply carries the account answer"
+drive -s auth -u janedoe -p 'Jane!pacer1' auth account account
+t_is "$(cut -d' ' -f1 "$DUMP" | tr '\n' ' ')" "type=3 type=3 type=4 " \
+	"the kept answer serves one account phase; a second one asks"
+svc acctonly "account required $MOD $A realm=pacer"
+drive -s acctonly -u janedoe account
+t_is "$(code account):$(tail -n1 "$DUMP" | cut -d' ' -f1)" "PAM_SUCCESS:type=4" \
+	"an account-only stack asks with an ACCOUNT request"
+svc mixred "auth required $MOD $A realm=pacer authenticate" \
+	"account required $MOD $A realm=pacer redaction"
+fake -W -m redaction -r 0 -E jdoe1 -O attorney
+drive -s mixred -u janedoe -p 'Jane!pacer1' -a y auth account
+t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" \
+	"auth without redaction, account with it: both succeed"
+t_is "$(cut -d' ' -f1 "$DUMP" | tr '\n' ' ')" "type=3 type=4 type=5 " \
+	"an answer kept without the redaction argument is not used by an account line with it"
+rm -f "$DUMP"
+both redw "$A realm=pacer authenticate redaction"
+drive -s redw -u janedoe -p 'Jane!pacer1' -a yes auth account
+t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" \
+	"redaction question in the auth reply, acknowledged: both succeed"
+t_is "$(cut -d' ' -f1 "$DUMP" | tr '\n' ' ')" "type=3 type=5 " \
+	"with redaction a login is the auth request and its own acknowledgement"
+t_like "$(conv TEXT_INFO | head -n1)" 'Redaction rule line 001' \
+	"the notice kept from the auth reply is shown in the account phase"
+t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "the acknowledgement sets ECF_LOGIN"
+drive -s redw -u janedoe -p 'Jane!pacer1' -a no auth account
+t_is "$(code account)" PAM_PERM_DENIED "declining the kept question denies the account phase"
+fake -W -m reply -A 0 -r 3 -M 'PACER Search only.'
+drive -s auth -u punlinked -p 'x' auth account
+t_is "$(code auth) $(code account):$(conv ERROR_MSG | sort -u)" "PAM_SUCCESS PAM_PERM_DENIED:PACER Search only." \
+	"a kept refusal is shown and returned by the account phase"
+t_unlike "$OUT" '^env ' "a kept refusal sets no environment"
+fake -W -m reply -A 2 -r 0 -E jdoe1
+rm -f "$DUMP"
+drive -s auth -u janedoe -p 'x' auth account
+t_is "$(code auth) $(code account)" "PAM_AUTH_ERR PAM_SUCCESS" \
+	"after a refused auth (nothing kept) the account phase asks for itself"
+t_is "$(cut -d' ' -f1 "$DUMP" | tr '\n' ' ')" "type=3 type=4 " \
+	"a refused auth carries no account answer: the account phase sends its request"
+fake -W -m reply -A 0 -r 6
+drive -s auth -u janedoe -p 'x' auth account
+t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_AUTHINFO_UNAVAIL" \
+	"a kept redaction result for an account line without redaction fails closed"
 
 # Unknown users: PAM_USER_UNKNOWN, or PAM_IGNORE with ignore_unknown_user
 # (seen through a stack that goes on only after PAM_IGNORE).
@@ -394,15 +446,23 @@ attempt 1 jdoe1 "linked legacy login without authenticate" -s ecf-gate auth
 t_is "$(code auth):$(conv TEXT_INFO)" "PAM_AUTH_ERR:" \
 	"without authenticate a retired login is still refused in auth"
 
-attempt 2 tattorney03 "unlinked legacy login (allow)" -s ecf-legacy -p 'Legacy03!' auth account
+attempt 1 tattorney03 "unlinked legacy login (allow)" -s ecf-legacy -p 'Legacy03!' auth account
 t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" \
 	"unlinked legacy login after go-live with unlinked_legacy=allow"
+t_like "$(dlines tattorney03)" 'event=auth .*account=allow account_reason=unlinked_legacy_allowed result=allow reason=password_ok ' \
+	"one round trip: the auth request answered the account phase, on its one line"
+svc ecf-acctonly "account required $MOD $D realm=cmecf"
+attempt 1 tattorney03 "account-only stack" -s ecf-acctonly account
+t_is "$(code account)" PAM_SUCCESS "an account-only stack asks ecflinkd and passes"
+t_like "$(dlines tattorney03)" 'event=account .*result=allow' "an account-only stack sends its own ACCOUNT request"
 attempt 1 tattorney03 "unlinked legacy login, gate only" -s ecf-gate auth
 t_is "$(code auth):$(conv TEXT_INFO)" "PAM_AUTH_ERR:stack-went-on" \
 	"without authenticate an allowed login gets PAM_IGNORE"
 
 attempt 2 janedoe "linked PACER account" -s ecf-efile -p 'Jane!pacer1' -a y auth account
 t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" "linked PACER account passes"
+t_is "$(dlines janedoe | sed 's/.*event=\([a-z]*\) .*/\1/' | tr '\n' ' ')" "auth redaction " \
+	"with redaction: the auth request (question included) and the acknowledgement, no ACCOUNT"
 t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "ECF_LOGIN names the linked CM/ECF login"
 t_like "$OUT" '^env ECF_ROLE=attorney$' "ECF_ROLE is the CM/ECF role"
 re='event=redaction .*notice=sha256:[0-9a-f]{64} result=accepted reason=acknowledged'
@@ -418,7 +478,7 @@ attempt 1 janedoe "redaction, silent" -S -s ecf-efile -a yes account
 t_is "$(code account)" PAM_SUCCESS "PAM_SILENT: the notice is still shown and acknowledged"
 t_like "$(conv TEXT_INFO | head -n1)" 'REDACTION' "PAM_SILENT: the notice was shown"
 
-attempt 2 punlinked "unlinked PACER account" -s ecf-efile -p 'Pat!pacer2' auth account
+attempt 1 punlinked "unlinked PACER account" -s ecf-efile -p 'Pat!pacer2' auth account
 t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_PERM_DENIED" \
 	"unlinked PACER account: password fine, account denied"
 t_like "$(conv ERROR_MSG)" 'PACER Search access only.*Link a CM/ECF account to my PACER account' \
@@ -455,6 +515,22 @@ for u in 'a b' 'a"b' $'a\nb' "$u4k"; do
 		"user name of ${#u} bytes: refused, one log line, no raw newline"
 done
 
+# The PACER and link searches go out together under the login as typed; a
+# PACER entry found under another of its uid values gets the link searched
+# again under its stored uid.
+h_ldapmodify >"$T/alias.log" 2>&1 <<EOF || h_bail "cannot add a second uid to janedoe" "$T/alias.log"
+dn: uid=janedoe,ou=pacer,dc=example,dc=org
+changetype: modify
+add: uid
+uid: janedoe.alias
+EOF
+svc ecf-pacct "account required $MOD $D realm=pacer"
+attempt 1 JaneDoe "PACER login in other case" -s ecf-pacct account
+t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "a PACER login typed in other case finds its link"
+attempt 1 janedoe.alias "PACER login under a second uid" -s ecf-pacct account
+t_is "$(code account)" PAM_SUCCESS "a PACER entry found under a second uid value is linked"
+t_like "$OUT" '^env ECF_LOGIN=jdoe1$' "and its link is found under the stored uid"
+
 # Latency through the real daemon (cached after the first lookup).
 out=$("$DRIVE" -C "$T/pam.d" -s ecf-legacy -u rsmith -p 'Smith#legacy' -n 500 auth account 2>&1)
 t_like "$out" '^bench: n=500 failed=0 ' "500 auth+account transactions through ecflinkd"
@@ -464,10 +540,10 @@ t_diag "ecflinkd: $out"
 h_daemon_stop
 h_config GOLIVE=2099-01-01T00:00:00-06:00 >/dev/null
 h_daemon_start
-attempt 2 tattorney03 "before go-live, legacy" -s ecf-legacy -p 'Legacy03!' auth account
+attempt 1 tattorney03 "before go-live, legacy" -s ecf-legacy -p 'Legacy03!' auth account
 t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" \
 	"before go-live a legacy login e-files"
-attempt 2 tattorneythree "before go-live, PACER" -s ecf-efile -p 'Pacer3!pw' auth account
+attempt 1 tattorneythree "before go-live, PACER" -s ecf-efile -p 'Pacer3!pw' auth account
 t_is "$(code account)" PAM_PERM_DENIED "before go-live a PACER account cannot e-file"
 t_like "$(conv ERROR_MSG)" 'opens when the court goes live' \
 	"and is told when it opens, not how to link"

@@ -70,7 +70,7 @@ auth_request_with_password(void **state)
 	assert_int_equal(proto_u32(&m, PT_REALM, &v), 0);
 	assert_int_equal(v, PR_REALM_PACER);
 	assert_int_equal(proto_u32(&m, PT_FLAGS, &v), 0);
-	assert_int_equal(v, PF_AUTHENTICATE | PF_REDACTION);
+	assert_int_equal(v, PF_AUTHENTICATE | PF_REDACTION | PF_WITH_ACCOUNT);
 	assert_string_equal(proto_str(&m, PT_USER), "tattorney03");
 	assert_string_equal(proto_str(&m, PT_PASSWORD), "Legacy03!");
 	assert_string_equal(proto_str(&m, PT_SERVICE), "ecf-legacy");
@@ -90,7 +90,7 @@ no_password_without_authenticate(void **state)
 	build_decode(CP_AUTH, &gate, &items, &m);
 	assert_null(proto_str(&m, PT_PASSWORD));
 	assert_int_equal(proto_u32(&m, PT_FLAGS, &v), 0);
-	assert_int_equal(v, 0);
+	assert_int_equal(v, PF_WITH_ACCOUNT);
 	assert_int_equal(proto_u32(&m, PT_REALM, &v), 0);
 	assert_int_equal(v, PR_REALM_CMECF);
 
@@ -295,6 +295,108 @@ messages_and_env(void **state)
 	assert_int_equal(d.rc, PAM_AUTHINFO_UNAVAIL);
 }
 
+/* An AUTH reply carrying the account answer, decoded into m. */
+static void
+mk_auth_with_account(struct proto_msg *m, uint32_t acct_result, const char *token)
+{
+	struct proto_buf b;
+
+	proto_begin(&b, reply_frame, sizeof(reply_frame), PT_AUTH | PROTO_REPLY);
+	proto_put_u32(&b, PT_STATUS, PS_OK);
+	proto_put_u32(&b, PT_RESULT, PRS_SUCCESS);
+	proto_put_str(&b, PT_REASON, "password_ok");
+	proto_put_u32(&b, PT_ACCT_RESULT, acct_result);
+	proto_put_str(&b, PT_ACCT_REASON, "linked");
+	proto_put_str(&b, PT_ACCT_MESSAGE, token ? "Acknowledge? [y/N]" : "Welcome");
+	proto_put_u32(&b, PT_ACCT_MSG_STYLE, PMS_INFO);
+	if (acct_result == PRS_SUCCESS) {
+		proto_put_str(&b, PT_ENV_LOGIN, "jdoe1");
+		proto_put_str(&b, PT_ENV_ROLE, "attorney");
+	}
+	if (token != NULL) {
+		proto_put_str(&b, PT_NOTICE, "The notice.");
+		proto_put_str(&b, PT_NOTICE_VER, "sha256:00");
+		proto_put_str(&b, PT_TOKEN, token);
+	}
+	assert_int_equal(proto_finish(&b), PE_OK);
+	assert_int_equal(proto_decode(reply_frame, b.len, m), PE_OK);
+}
+
+/* The account answer of an AUTH reply: kept, matched and mapped. */
+static void
+kept_account(void **state)
+{
+	static uint8_t scratch[PROTO_MAX_FRAME];
+	struct args a = mkargs(true, false, false), other;
+	struct client_kept *k = NULL;
+	struct client_decision d;
+	struct proto_msg m, km;
+	char err[CLIENT_ERRLEN];
+
+	(void)state;
+	a.realm = PR_REALM_PACER;
+	/* No account answer: nothing kept. */
+	mk_reply(PT_AUTH, &(struct r){ .status = PS_OK, .result = PRS_SUCCESS }, &m);
+	assert_int_equal(client_kept_take(&m, &a, "janedoe", 1000, scratch, sizeof(scratch), &k,
+					  err, sizeof(err)), 0);
+	assert_null(k);
+
+	mk_auth_with_account(&m, PRS_SUCCESS, NULL);
+	assert_int_equal(client_kept_take(&m, &a, "janedoe", 1000, scratch, sizeof(scratch), &k,
+					  err, sizeof(err)), 0);
+	assert_non_null(k);
+	assert_true(client_kept_fits(k, &a, "janedoe", 1000));
+	assert_true(client_kept_fits(k, &a, "janedoe", 1000 + CLIENT_KEEP_MS - 1));
+	assert_false(client_kept_fits(k, &a, "janedoe", 1000 + CLIENT_KEEP_MS));
+	assert_false(client_kept_fits(k, &a, "janedoe", 999));
+	assert_false(client_kept_fits(k, &a, "JaneDoe", 1000));
+	assert_false(client_kept_fits(k, &a, "janedoe2", 1000));
+	other = a;
+	other.realm = PR_REALM_CMECF;
+	assert_false(client_kept_fits(k, &other, "janedoe", 1000));
+	other = a;
+	other.redaction = true;
+	assert_false(client_kept_fits(k, &other, "janedoe", 1000));
+	other = a;
+	snprintf(other.socket, sizeof(other.socket), "/run/other.sock");
+	assert_false(client_kept_fits(k, &other, "janedoe", 1000));
+	assert_false(client_kept_fits(NULL, &a, "janedoe", 1000));
+	/* Mapped exactly as an ACCOUNT reply. */
+	assert_int_equal(client_kept_decision(k, &a, &km, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.rc, PAM_SUCCESS);
+	assert_string_equal(d.env_login, "jdoe1");
+	assert_string_equal(d.env_role, "attorney");
+	assert_string_equal(d.message, "Welcome");
+	assert_int_equal(d.msg_style, PAM_TEXT_INFO);
+	client_kept_free(k);
+
+	/* A redaction question: kept under the redaction argument only. */
+	a.redaction = true;
+	mk_auth_with_account(&m, PRS_REDACTION, "tok-1");
+	assert_int_equal(client_kept_take(&m, &a, "janedoe", 5, scratch, sizeof(scratch), &k,
+					  err, sizeof(err)), 0);
+	assert_int_equal(client_kept_decision(k, &a, &km, &d, err, sizeof(err)), 0);
+	assert_true(d.redaction);
+	assert_string_equal(d.token, "tok-1");
+	assert_string_equal(d.notice, "The notice.");
+	assert_string_equal(d.prompt, "Acknowledge? [y/N]");
+	/* The scratch buffer holds no token afterwards. */
+	assert_null(memmem(scratch, sizeof(scratch), "tok-1", 5));
+	a.redaction = false;
+	assert_int_equal(client_kept_decision(k, &a, &km, &d, err, sizeof(err)), -1);
+	assert_int_equal(d.rc, PAM_AUTHINFO_UNAVAIL);
+	client_kept_free(k);
+
+	/* A result out of range fails closed in the account phase. */
+	mk_auth_with_account(&m, 99, NULL);
+	assert_int_equal(client_kept_take(&m, &a, "janedoe", 5, scratch, sizeof(scratch), &k,
+					  err, sizeof(err)), 0);
+	assert_int_equal(client_kept_decision(k, &a, &km, &d, err, sizeof(err)), -1);
+	assert_int_equal(d.rc, PAM_AUTHINFO_UNAVAIL);
+	client_kept_free(k);
+	client_kept_free(NULL);
+}
+
 static void
 redaction_reply(void **state)
 {
@@ -493,6 +595,7 @@ main(void)
 		cmocka_unit_test(status_errors),
 		cmocka_unit_test(messages_and_env),
 		cmocka_unit_test(redaction_reply),
+		cmocka_unit_test(kept_account),
 		cmocka_unit_test(notice_splitting),
 		cmocka_unit_test(answers),
 		cmocka_unit_test(exchange_failures),

@@ -3,7 +3,8 @@
 #
 #   sh tests/data/gen-users.sh N LDIF USERS
 #
-# Writes to LDIF N PACER accounts, bench000001 ... under ou=pacer, each
+# Writes to LDIF N PACER accounts, bench000001 ... (bench1000000 ...
+# past 999999) under ou=pacer, each
 # linked by a CM/ECF account ecfb000001 ... under ou=cmecf (ecfLinkedPacer),
 # plus one PACER account benchunlinked that no CM/ECF account links, and to
 # USERS the N linked PACER logins, one a line.  The entries of dc=example,dc=org
@@ -20,8 +21,8 @@ set -eu
 case $1 in
 '' | *[!0-9]*) echo "gen-users.sh: N must be a number, got '$1'" >&2; exit 2 ;;
 esac
-[ "$1" -ge 1 ] && [ "$1" -le 999999 ] ||
-	{ echo "gen-users.sh: N must be in 1..999999, got $1" >&2; exit 2; }
+[ "$1" -ge 1 ] && [ "$1" -le 9999999 ] ||
+	{ echo "gen-users.sh: N must be in 1..9999999, got $1" >&2; exit 2; }
 
 awk -v n="$1" -v users="$3" '
 function pacer(login, i) {

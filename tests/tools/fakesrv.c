@@ -5,7 +5,7 @@
  *
  *   fakesrv -m MODE [-t LIFETIME_S] [-d DUMPFILE] [-A AUTH_RESULT]
  *           [-r RESULT] [-M MESSAGE] [-y error|info] [-E LOGIN] [-O ROLE]
- *           [-f NOTICE_FILE] [-e ERROR] SOCKETPATH
+ *           [-f NOTICE_FILE] [-e ERROR] [-W] SOCKETPATH
  *
  * MODE: hang (accept, never answer), close (accept and close at once),
  * garbage (answer bytes that are no frame), badversion (a frame of
@@ -14,6 +14,9 @@
  * (like reply, but ACCOUNT answers PRS_REDACTION with the notice from -f or
  * a built-in 10 KiB one, and ACK answers success with -E/-O if the answer
  * was 1 and the token matches, else PERM_DENIED).
+ * -W: an AUTH asking for it (PF_WITH_ACCOUNT) whose result is success or
+ * ignore also carries the account answer (PT_ACCT_*: -r, or the redaction
+ * question in redaction mode), as ecflinkd answers root and front ends.
  * -d appends one escaped key=value line per request to DUMPFILE (the
  * password only as present/absent).  Exits on SIGTERM or after LIFETIME_S
  * (default 60) and removes the socket.
@@ -42,6 +45,7 @@ struct opts {
 	char *notice;
 	uint32_t auth_result, result, style;
 	bool auth_result_set;
+	bool with_account;
 	long lifetime_s;
 };
 
@@ -148,6 +152,31 @@ put_result(struct proto_buf *b, const struct opts *o, uint32_t result, bool env)
 	}
 }
 
+/* The account answer of an AUTH reply (-W). */
+static void
+put_account(struct proto_buf *b, const struct opts *o)
+{
+	if (strcmp(o->mode, "redaction") == 0) {
+		snprintf(last_token, sizeof(last_token), "tok-%u-%d", ++token_seq, (int)getpid());
+		proto_put_u32(b, PT_ACCT_RESULT, PRS_REDACTION);
+		proto_put_str(b, PT_NOTICE, o->notice);
+		proto_put_str(b, PT_NOTICE_VER, "sha256:fake");
+		proto_put_str(b, PT_TOKEN, last_token);
+		proto_put_str(b, PT_ACCT_MESSAGE, "I understand the redaction rules above. [y/N]");
+		return;
+	}
+	proto_put_u32(b, PT_ACCT_RESULT, o->result);
+	proto_put_str(b, PT_ACCT_REASON, "fake");
+	if (o->message != NULL) {
+		proto_put_str(b, PT_ACCT_MESSAGE, o->message);
+		proto_put_u32(b, PT_ACCT_MSG_STYLE, o->style);
+	}
+	if (o->result == PRS_SUCCESS) {
+		proto_put_str(b, PT_ENV_LOGIN, o->login);
+		proto_put_str(b, PT_ENV_ROLE, o->role);
+	}
+}
+
 /* Builds the reply to request m into b according to the mode. */
 static void
 build_reply(struct proto_buf *b, uint8_t *buf, const struct opts *o, const struct proto_msg *m)
@@ -163,7 +192,13 @@ build_reply(struct proto_buf *b, uint8_t *buf, const struct opts *o, const struc
 	}
 	proto_put_u32(b, PT_STATUS, PS_OK);
 	if (m->type == PT_AUTH) {
-		put_result(b, o, o->auth_result_set ? o->auth_result : o->result, false);
+		uint32_t flags = 0, r = o->auth_result_set ? o->auth_result : o->result;
+
+		put_result(b, o, r, false);
+		proto_u32(m, PT_FLAGS, &flags);
+		if (o->with_account && (flags & PF_WITH_ACCOUNT) &&
+		    (r == PRS_SUCCESS || r == PRS_IGNORE))
+			put_account(b, o);
 	} else if (m->type == PT_ACCOUNT && strcmp(o->mode, "redaction") == 0) {
 		snprintf(last_token, sizeof(last_token), "tok-%u-%d", ++token_seq, (int)getpid());
 		proto_put_u32(b, PT_RESULT, PRS_REDACTION);
@@ -247,7 +282,7 @@ usage(void)
 {
 	fputs("usage: fakesrv -m hang|close|garbage|badversion|error|reply|redaction "
 	      "[-t LIFETIME_S] [-d DUMPFILE] [-A AUTH_RESULT] [-r RESULT] [-M MESSAGE] "
-	      "[-y error|info] [-E LOGIN] [-O ROLE] [-f NOTICE] [-e ERROR] SOCKETPATH\n", stderr);
+	      "[-y error|info] [-E LOGIN] [-O ROLE] [-f NOTICE] [-e ERROR] [-W] SOCKETPATH\n", stderr);
 	exit(2);
 }
 
@@ -258,7 +293,7 @@ main(int argc, char **argv)
 	int held[MAX_HELD], nheld = 0, lfd, c, i;
 	int64_t end;
 
-	while ((c = getopt(argc, argv, "m:t:d:A:r:M:y:E:O:f:e:")) != -1) {
+	while ((c = getopt(argc, argv, "m:t:d:A:r:M:y:E:O:f:e:W")) != -1) {
 		switch (c) {
 		case 'm': o.mode = optarg; break;
 		case 't': o.lifetime_s = atol(optarg); break;
@@ -271,6 +306,7 @@ main(int argc, char **argv)
 		case 'O': o.role = optarg; break;
 		case 'f': o.notice = slurp(optarg); break;
 		case 'e': o.error = optarg; break;
+		case 'W': o.with_account = true; break;
 		default: usage();
 		}
 	}

@@ -4,23 +4,24 @@
  * auth + account transaction.
  *
  *   ldapbench -H URI -D BINDDN -y PWFILE -b PACER_BASE -c CMECF_BASE
- *             -U USERFILE -p USERPW [-t THREADS] [-n COUNT] [-m full|bind]
- *             [-L FILE]
+ *             -U USERFILE -p USERPW [-t THREADS] [-n COUNT | -s SECONDS
+ *             [-w WARMUP_S]] [-m full|bind] [-L FILE]
  *
  * Each of THREADS threads opens two connections before the clock starts:
  * one bound as BINDDN (password: the first line of PWFILE) for searches,
  * one for user binds.  A "full" transaction searches PACER_BASE for the
  * login's PACER account, searches CMECF_BASE for the CM/ECF account linked
  * to it and binds as the PACER DN with USERPW (bench data only); a "bind"
- * transaction only binds as uid=LOGIN,PACER_BASE.  Thread k takes the
- * logins of USERFILE (one a line) round-robin from line k * lines /
- * THREADS, COUNT transactions (default 1000).  Every LDAP call has a 5 s
- * time-out.  Prints one line like pamdrive -n:
+ * transaction only binds as uid=LOGIN,PACER_BASE.  With -n, thread k
+ * takes the logins of USERFILE (one a line) round-robin from line k *
+ * lines / THREADS, COUNT transactions (default 1000); with -s, logins at
+ * random for SECONDS after WARMUP_S (default 0.5) untimed (the run of
+ * tests/tools/benchutil.c, as loadgen's).  Every LDAP call has a 5 s
+ * time-out.  Prints one line like pamdrive -n and loadgen:
  *
- *   bench: n=N failed=F p50=X ms p99=Y ms mean=Z ms rate=R/s
+ *   bench: n=N failed=F p50=X ms p99=Y ms mean=Z ms rate=R/s secs=S
  *
- * (rate over the wall time of all threads) and, with -L, every
- * transaction's time in ms, one a line.  Exit status: 0 when every
+ * and, with -L, every transaction's time in ms, one a line.  Exit status: 0 when every
  * transaction succeeded, 1 otherwise, 2 for a usage error.
  */
 #include <errno.h>
@@ -34,36 +35,21 @@
 
 #include <ldap.h>
 
-#define MAX_THREADS 64
-#define MAX_USERS 1000000
+#include "benchutil.h"
+
 #define OP_TIMEOUT_S 5
 
 struct bench {
 	const char *uri, *bind_dn, *pacer_base, *cmecf_base, *user_pw;
 	char svc_pw[256];
 	bool bind_only;
-	char **users;
-	long nusers;
-	long count;		/* transactions per thread */
-	double *t;		/* count * threads samples, ms */
 };
 
-struct worker {
+/* A thread's two connections. */
+struct conns {
 	struct bench *b;
-	int index;
-	int nthreads;
-	long failed;
-	pthread_t tid;
+	LDAP *svc, *usr;
 };
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /*
  * Opens a connection to uri with time-outs set and, when dn is not NULL,
@@ -188,89 +174,45 @@ out:
 	return ret;
 }
 
-/* A thread: its two connections, then its share of the transactions. */
+static void conns_close(void *ctx);
+
+/* A client's two connections, opened before the clock starts; NULL on failure. */
 static void *
-worker_run(void *arg)
+conns_open(int client, void *arg)
 {
-	struct worker *w = arg;
-	struct bench *b = w->b;
-	double *t = b->t + (size_t)w->index * (size_t)b->count;
-	long i, first = (long)w->index * (b->nusers / w->nthreads);
-	LDAP *svc = NULL, *usr = NULL;
+	struct bench *b = arg;
+	struct conns *c = calloc(1, sizeof(*c));
 
-	svc = open_conn(b->uri, b->bind_dn, b->svc_pw);
-	usr = open_conn(b->uri, NULL, NULL);
-	if (svc == NULL || usr == NULL) {
-		w->failed = b->count;
-		goto out;
-	}
-	for (i = 0; i < b->count; i++) {
-		double t0 = now_ms();
-
-		if (transaction(b, svc, usr, b->users[(first + i) % b->nusers]) < 0)
-			w->failed++;
-		t[i] = now_ms() - t0;
-	}
-out:
-	if (svc != NULL)
-		ldap_unbind_ext_s(svc, NULL, NULL);
-	if (usr != NULL)
-		ldap_unbind_ext_s(usr, NULL, NULL);
+	(void)client;
+	if (c == NULL)
+		return NULL;
+	c->b = b;
+	c->svc = open_conn(b->uri, b->bind_dn, b->svc_pw);
+	c->usr = open_conn(b->uri, NULL, NULL);
+	if (c->svc != NULL && c->usr != NULL)
+		return c;
+	conns_close(c);
 	return NULL;
 }
 
-/* Reads the logins of path into b->users; 0 or -1 after a message. */
-static int
-read_users(struct bench *b, const char *path)
+static void
+conns_close(void *ctx)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL, **grown;
-	size_t cap = 0, room = 0;
-	ssize_t len;
-	int rc = -1;
+	struct conns *c = ctx;
 
-	if (f == NULL) {
-		fprintf(stderr, "ldapbench: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while ((len = getline(&line, &cap, f)) > 0) {
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		if ((size_t)b->nusers == room) {
-			room = room == 0 ? 1024 : room * 2;
-			if (room > MAX_USERS) {
-				fprintf(stderr, "ldapbench: %s: more than %d logins\n", path,
-					MAX_USERS);
-				goto out;
-			}
-			grown = realloc(b->users, room * sizeof(*grown));
-			if (grown == NULL)
-				goto oom;
-			b->users = grown;
-		}
-		b->users[b->nusers] = strdup(line);
-		if (b->users[b->nusers] == NULL)
-			goto oom;
-		b->nusers++;
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "ldapbench: cannot read %s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	if (b->nusers == 0) {
-		fprintf(stderr, "ldapbench: %s holds no login\n", path);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-oom:
-	fprintf(stderr, "ldapbench: out of memory reading %s\n", path);
-out:
-	free(line);
-	fclose(f);
-	return rc;
+	if (c->svc != NULL)
+		ldap_unbind_ext_s(c->svc, NULL, NULL);
+	if (c->usr != NULL)
+		ldap_unbind_ext_s(c->usr, NULL, NULL);
+	free(c);
+}
+
+static int
+conns_op(void *ctx, const char *login)
+{
+	struct conns *c = ctx;
+
+	return transaction(c->b, c->svc, c->usr, login);
 }
 
 /* Reads the first line of path into b->svc_pw; 0 or -1 after a message. */
@@ -293,39 +235,12 @@ read_password(struct bench *b, const char *path)
 	return rc;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Writes n times (ms), one a line, to path; 0 or -1 after a message. */
-static int
-write_samples(const char *path, const double *t, long n)
-{
-	FILE *f = fopen(path, "w");
-	long i;
-
-	if (f == NULL) {
-		fprintf(stderr, "ldapbench: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		fprintf(f, "%.4f\n", t[i]);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "ldapbench: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 static void
 usage(void)
 {
 	fputs("usage: ldapbench -H URI -D BINDDN -y PWFILE -b PACER_BASE -c CMECF_BASE "
-	      "-U USERFILE -p USERPW [-t THREADS] [-n COUNT] [-m full|bind] [-L FILE]\n",
+	      "-U USERFILE -p USERPW [-t THREADS] [-n COUNT | -s SECONDS [-w WARMUP_S]] "
+	      "[-m full|bind] [-L FILE]\n",
 	      stderr);
 	exit(2);
 }
@@ -345,14 +260,16 @@ parse_count(const char *s, long max)
 int
 main(int argc, char **argv)
 {
-	struct bench b = { .count = 1000 };
-	struct worker w[MAX_THREADS] = { { 0 } };
+	struct bench b = { 0 };
+	struct bu_plan p = { .clients = 1, .count = 1000, .warmup_s = 0.5, .sequential = true,
+			     .setup = conns_open, .op = conns_op, .teardown = conns_close };
 	const char *pwfile = NULL, *userfile = NULL, *samples = NULL;
-	long n, failed = 0, nthreads = 1, i;
-	double t0, wall, sum = 0;
+	struct bu_users users = { 0 };
+	struct bu_result r;
+	char *end;
 	int c, rc = 1;
 
-	while ((c = getopt(argc, argv, "H:D:y:b:c:U:p:t:n:m:L:")) != -1) {
+	while ((c = getopt(argc, argv, "H:D:y:b:c:U:p:t:n:s:w:m:L:")) != -1) {
 		switch (c) {
 		case 'H': b.uri = optarg; break;
 		case 'D': b.bind_dn = optarg; break;
@@ -361,8 +278,19 @@ main(int argc, char **argv)
 		case 'c': b.cmecf_base = optarg; break;
 		case 'U': userfile = optarg; break;
 		case 'p': b.user_pw = optarg; break;
-		case 't': nthreads = parse_count(optarg, MAX_THREADS); break;
-		case 'n': b.count = parse_count(optarg, 10000000); break;
+		case 't': p.clients = (int)parse_count(optarg, BU_MAX_CLIENTS); break;
+		case 'n': p.count = parse_count(optarg, 10000000); break;
+		case 's':
+			p.seconds = strtod(optarg, &end);
+			if (*end != '\0' || !(p.seconds > 0 && p.seconds <= 3600))
+				usage();
+			p.sequential = false;
+			break;
+		case 'w':
+			p.warmup_s = strtod(optarg, &end);
+			if (*end != '\0' || !(p.warmup_s >= 0 && p.warmup_s <= 600))
+				usage();
+			break;
 		case 'm':
 			if (strcmp(optarg, "bind") != 0 && strcmp(optarg, "full") != 0)
 				usage();
@@ -376,44 +304,20 @@ main(int argc, char **argv)
 	    b.pacer_base == NULL || b.cmecf_base == NULL || userfile == NULL ||
 	    b.user_pw == NULL)
 		usage();
-	if (read_password(&b, pwfile) < 0 || read_users(&b, userfile) < 0)
+	if (read_password(&b, pwfile) < 0 ||
+	    bu_users_read(&users, userfile, "ldapbench") < 0)
 		goto out;
-	n = b.count * nthreads;
-	b.t = calloc((size_t)n, sizeof(*b.t));
-	if (b.t == NULL) {
-		fprintf(stderr, "ldapbench: out of memory for %ld samples\n", n);
+	p.users = &users;
+	p.arg = &b;
+	if (bu_run(&p, &r, "ldapbench") < 0)
 		goto out;
-	}
-	t0 = now_ms();
-	for (i = 0; i < nthreads; i++) {
-		w[i] = (struct worker){ .b = &b, .index = (int)i, .nthreads = (int)nthreads };
-		errno = pthread_create(&w[i].tid, NULL, worker_run, &w[i]);
-		if (errno != 0) {
-			fprintf(stderr, "ldapbench: pthread_create: %s\n", strerror(errno));
-			while (i-- > 0)
-				pthread_join(w[i].tid, NULL);
-			goto out;
-		}
-	}
-	for (i = 0; i < nthreads; i++) {
-		pthread_join(w[i].tid, NULL);
-		failed += w[i].failed;
-	}
-	wall = now_ms() - t0;
-	if (samples != NULL && write_samples(samples, b.t, n) < 0)
-		goto out;
-	for (i = 0; i < n; i++)
-		sum += b.t[i];
-	qsort(b.t, (size_t)n, sizeof(*b.t), cmp_double);
-	printf("bench: n=%ld failed=%ld p50=%.3f ms p99=%.3f ms mean=%.3f ms rate=%.0f/s\n", n,
-	       failed, b.t[n / 2], b.t[(n * 99) / 100], sum / (double)n,
-	       wall > 0 ? (double)n * 1e3 / wall : 0.0);
-	rc = failed > 0;
+	bu_print(stdout, &r);
+	if (samples != NULL && bu_write_samples(samples, r.t, r.n, "ldapbench") < 0)
+		r.failed++;
+	rc = r.failed > 0 || r.n == 0;
+	bu_result_free(&r);
 out:
 	explicit_bzero(b.svc_pw, sizeof(b.svc_pw));
-	free(b.t);
-	while (b.nusers > 0)
-		free(b.users[--b.nusers]);
-	free(b.users);
+	bu_users_free(&users);
 	return rc;
 }

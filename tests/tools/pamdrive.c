@@ -30,9 +30,10 @@
 
 #include <security/pam_appl.h>
 
+#include "benchutil.h"
+
 #define MAX_VALUES 32
 #define MAX_PHASES 16
-#define MAX_USERS 1000000
 
 struct answers {
 	const char *v[MAX_VALUES];
@@ -46,8 +47,7 @@ struct drive {
 	bool silent, noconv, quiet;
 	const char *phase[MAX_PHASES];
 	int nphase;
-	char **users;		/* -U: logins taken round-robin, or NULL */
-	long nusers;
+	struct bu_users users;	/* -U: logins taken round-robin, or none */
 	const char *samples;	/* -L: where the per-transaction times go */
 };
 
@@ -70,15 +70,6 @@ code_name(int rc)
 	if (rc >= 0 && (size_t)rc < sizeof(code_names) / sizeof(code_names[0]))
 		return code_names[rc];
 	return "PAM_(unknown)";
-}
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 /* Prints text on one line: newline as \n, other control bytes as \xHH. */
@@ -206,7 +197,7 @@ transaction(struct drive *d)
 		return 1;
 	}
 	for (i = 0; i < d->nphase; i++) {
-		double t0 = now_ms();
+		double t0 = bu_now_ms();
 
 		if (strcmp(d->phase[i], "auth") == 0)
 			rc = pam_authenticate(h, flags);
@@ -217,7 +208,7 @@ transaction(struct drive *d)
 		if (rc != PAM_SUCCESS)
 			failed = 1;
 		if (!d->quiet)
-			printf("%s: %s (%.2f ms)\n", d->phase[i], code_name(rc), now_ms() - t0);
+			printf("%s: %s (%.2f ms)\n", d->phase[i], code_name(rc), bu_now_ms() - t0);
 	}
 	env = pam_getenvlist(h);
 	for (i = 0; env != NULL && env[i] != NULL; i++) {
@@ -234,96 +225,12 @@ transaction(struct drive *d)
 	return failed;
 }
 
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Writes n times (ms), one a line, to path; 0 or -1 after a message. */
-static int
-write_samples(const char *path, const double *t, long n)
-{
-	FILE *f = fopen(path, "w");
-	long i;
-
-	if (f == NULL) {
-		fprintf(stderr, "pamdrive: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	for (i = 0; i < n; i++)
-		fprintf(f, "%.4f\n", t[i]);
-	if (fclose(f) != 0) {
-		fprintf(stderr, "pamdrive: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Reads the logins of path, one a line, into d->users (kept until exit);
- * 0 or -1 after a message.
- */
-static int
-read_users(struct drive *d, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *line = NULL, **grown;
-	size_t cap = 0, room = 0;
-	ssize_t len;
-	int rc = -1;
-
-	if (f == NULL) {
-		fprintf(stderr, "pamdrive: cannot read %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	while ((len = getline(&line, &cap, f)) > 0) {
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
-		if ((size_t)d->nusers == room) {
-			room = room == 0 ? 1024 : room * 2;
-			if (room > MAX_USERS) {
-				fprintf(stderr, "pamdrive: %s: more than %d logins\n", path,
-					MAX_USERS);
-				goto out;
-			}
-			grown = realloc(d->users, room * sizeof(*grown));
-			if (grown == NULL)
-				goto oom;
-			d->users = grown;
-		}
-		d->users[d->nusers] = strdup(line);
-		if (d->users[d->nusers] == NULL)
-			goto oom;
-		d->nusers++;
-	}
-	if (ferror(f)) {
-		fprintf(stderr, "pamdrive: cannot read %s: %s\n", path, strerror(errno));
-		goto out;
-	}
-	if (d->nusers == 0) {
-		fprintf(stderr, "pamdrive: %s holds no login\n", path);
-		goto out;
-	}
-	rc = 0;
-	goto out;
-oom:
-	fprintf(stderr, "pamdrive: out of memory reading %s\n", path);
-out:
-	free(line);
-	fclose(f);
-	return rc;
-}
-
 /* Runs n transactions and prints the latency distribution. */
 static int
 bench(struct drive *d, long n)
 {
-	double *t = calloc((size_t)n, sizeof(*t)), sum = 0;
+	double *t = calloc((size_t)n, sizeof(*t)), t0;
+	struct bu_result r = { 0 };
 	long i, bad = 0;
 
 	if (t == NULL) {
@@ -331,22 +238,21 @@ bench(struct drive *d, long n)
 		return 1;
 	}
 	d->quiet = true;
+	t0 = bu_now_ms();
 	for (i = 0; i < n; i++) {
-		double t0 = now_ms();
+		double t1 = bu_now_ms();
 
-		if (d->users != NULL)
-			d->user = d->users[i % d->nusers];
+		if (d->users.v != NULL)
+			d->user = d->users.v[i % d->users.n];
 		bad += transaction(d);
-		t[i] = now_ms() - t0;
-		sum += t[i];
+		t[i] = bu_now_ms() - t1;
 	}
-	if (d->samples != NULL && write_samples(d->samples, t, n) < 0)
+	if (d->samples != NULL && bu_write_samples(d->samples, t, n, "pamdrive") < 0)
 		bad++;
-	qsort(t, (size_t)n, sizeof(*t), cmp_double);
-	printf("bench: n=%ld failed=%ld p50=%.3f ms p99=%.3f ms mean=%.3f ms rate=%.0f/s\n", n,
-	       bad, t[n / 2], t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], sum / (double)n,
-	       sum > 0 ? (double)n * 1e3 / sum : 0.0);
-	free(t);
+	bu_figures(&r, t, n, (bu_now_ms() - t0) / 1e3);
+	r.failed = bad;
+	bu_print(stdout, &r);
+	bu_result_free(&r);
 	return bad > 0;
 }
 
@@ -410,12 +316,10 @@ main(int argc, char **argv)
 			usage();
 		d.phase[d.nphase++] = argv[i];
 	}
-	if (user_file != NULL && read_users(&d, user_file) < 0)
+	if (user_file != NULL && bu_users_read(&d.users, user_file, "pamdrive") < 0)
 		rc = 1;
 	else
 		rc = repeat > 1 ? bench(&d, repeat) : transaction(&d);
-	while (d.nusers > 0)
-		free(d.users[--d.nusers]);
-	free(d.users);
+	bu_users_free(&d.users);
 	return rc;
 }

@@ -6,6 +6,9 @@
  *   status=1 (malformed request) error="bad frame header: ..."
  *   no reply: peer closed the connection mid-frame
  *
+ * (an AUTH reply that answers the account phase too adds account_result=,
+ * account_reason= and env_login=).
+ *
  * With -k N it first holds a silent connection open for N ms (a slow
  * client), then sends.  With -n N it sends the same bytes N times, one
  * connection each, and prints only the last reply.  Exit 0 when a reply
@@ -58,6 +61,11 @@ exchange(const char *path, const uint8_t *in, size_t n, int hold, int print)
 	if (proto_u32(&m, PT_RESULT, &result) == 0)
 		printf(" result=%u reason=%s", result,
 		       proto_str(&m, PT_REASON) ? proto_str(&m, PT_REASON) : "-");
+	if (proto_u32(&m, PT_ACCT_RESULT, &result) == 0)
+		printf(" account_result=%u account_reason=%s", result,
+		       proto_str(&m, PT_ACCT_REASON) ? proto_str(&m, PT_ACCT_REASON) : "-");
+	if (proto_str(&m, PT_ENV_LOGIN) != NULL)
+		printf(" env_login=%s", proto_str(&m, PT_ENV_LOGIN));
 	printf("\n");
 out:
 	close(fd);
