@@ -68,7 +68,7 @@ ECFLINK_WEB = $(if $(BINOUT),$(BINOUT)/ecflink-web,web/ecflink-web)
 UNIT_BIN = $(UNIT_SRC:tests/%.c=$(O)/tests/%)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
-.PHONY: all tests check check-build check-deb deb deps demo bench install clean format
+.PHONY: all tests check check-build check-long check-deb deb deps demo bench install clean format
 .DELETE_ON_ERROR:
 
 all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO) $(ECFLINK_WEB)
@@ -165,6 +165,12 @@ check: deps
 	$(MAKE) check-build
 	$(MAKE) all
 	sh tests/run.sh build/check
+
+# Load and soak tests of minutes (tests/long_*.sh) on unsanitized copies
+# under build/long, so memory figures mean what they say.
+check-long: deps
+	$(MAKE) O=build/long BINOUT=build/long all tests
+	ECF_LONG=1 sh tests/run.sh build/long long_
 
 demo: deps all
 	$(MAKE) O=build/obj tests

@@ -136,6 +136,12 @@ for t in "$src"/tests/check_*.sh; do
 	wanted "$(basename "$t")" "$@" || continue
 	run_one "tests/$(basename "$t")" sh "$t" "$src"
 done
+# tests/long_*.sh: load and soak runs of minutes, for `make check-long` only
+for t in "$src"/tests/long_*.sh; do
+	[ -f "$t" ] && [ -n "${ECF_LONG:-}" ] || continue
+	wanted "$(basename "$t")" "$@" || continue
+	run_one "tests/$(basename "$t")" bash "$t"
+done
 for t in "$src"/tests/it_*.sh; do
 	[ -f "$t" ] || continue
 	wanted "$(basename "$t")" "$@" || continue
