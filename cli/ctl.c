@@ -4,6 +4,7 @@
 #include "ctl.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,6 +15,19 @@ ctl_begin(struct ctl *c, struct proto_buf *b, uint16_t type)
 {
 	proto_begin(b, c->req, sizeof(c->req), type);
 	proto_put_u32(b, PT_DEADLINE_MS, (uint32_t)c->timeout_ms);
+}
+
+/*
+ * Shows dates in the court's zone from now on (the daemon's
+ * court.timezone), wherever ecflinkctl runs; without one, the local zone,
+ * which is then the daemon's too.
+ */
+static void
+use_court_zone(const char *zone)
+{
+	if (zone == NULL || setenv("TZ", zone, 1) < 0)
+		return;
+	tzset();
 }
 
 int
@@ -40,6 +54,7 @@ ctl_call(struct ctl *c, struct proto_buf *b)
 					"(systemctl status ecflinkd)\n");
 		return EX_UNREACHABLE;
 	}
+	use_court_zone(proto_str(&c->reply, PT_TIMEZONE));
 	if (proto_u32(&c->reply, PT_STATUS, &st) < 0) {
 		fprintf(stderr, "ecflinkctl: ecflinkd's reply has no status\n");
 		return EX_FAILED;

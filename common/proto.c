@@ -22,7 +22,7 @@ static const unsigned char tag_kind[PT_TAG_MAX] = {
 	[PT_CONFIRM] = PK_U32,	[PT_TTL_S] = PK_U32,	[PT_CODE] = PK_STR,
 	[PT_EXPIRES] = PK_U64,	[PT_NOTE] = PK_STR,	[PT_JSON] = PK_STR,
 	[PT_TEXT] = PK_STR,	[PT_ACCT_RESULT] = PK_U32, [PT_ACCT_REASON] = PK_STR,
-	[PT_ACCT_MESSAGE] = PK_STR, [PT_ACCT_MSG_STYLE] = PK_U32,
+	[PT_ACCT_MESSAGE] = PK_STR, [PT_ACCT_MSG_STYLE] = PK_U32, [PT_TIMEZONE] = PK_STR,
 };
 
 /* Field header: u16 tag + u32 length. */

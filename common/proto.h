@@ -114,6 +114,7 @@ enum proto_tag {
 	PT_ACCT_REASON = 48,	/* str */
 	PT_ACCT_MESSAGE = 49,	/* str: text, or the redaction question */
 	PT_ACCT_MSG_STYLE = 50,	/* u32 enum proto_msg_style */
+	PT_TIMEZONE = 51,	/* str: court.timezone, for dates shown to people */
 	PT_TAG_MAX
 };
 

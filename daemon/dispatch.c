@@ -179,6 +179,11 @@ dispatch_request(struct worker *w, struct request *rq)
 	}
 	proto_begin(&b, w->reply, sizeof(w->reply), (uint16_t)(m.type | PROTO_REPLY));
 	r->handle(&c, &m, &b);
+	/* Dates a person reads are shown in the court's zone, wherever the
+	 * command runs (the PAM module shows none). */
+	if (c.cfg->timezone != NULL && m.type != PT_AUTH && m.type != PT_ACCOUNT &&
+	    m.type != PT_ACK)
+		proto_put_str(&b, PT_TIMEZONE, c.cfg->timezone);
 	live_config_put(c.cfg);
 	send_reply(rq, &b);
 	explicit_bzero(w->reply, b.len);

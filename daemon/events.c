@@ -3,6 +3,7 @@
  */
 #include "events.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
@@ -33,6 +34,28 @@ event_state_name(enum proto_state state)
 	case PST_PACER_LINKED: return "pacer_linked";
 	}
 	return "invalid";
+}
+
+/*
+ * Writes t as ISO 8601 with its UTC offset in the court's zone (the
+ * daemon's TZ), e.g. 2026-12-07T14:03:00-06:00: readable, and sortable
+ * in one zone.
+ */
+static const char *
+iso_time(time_t t, char buf[32])
+{
+	struct tm tm;
+	size_t n;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    (n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S%z", &tm)) < 5) {
+		snprintf(buf, 32, "%lld", (long long)t);
+		return buf;
+	}
+	/* +hhmm -> +hh:mm */
+	memmove(buf + n - 1, buf + n - 2, 3);
+	buf[n - 2] = ':';
+	return buf;
 }
 
 static void
@@ -240,6 +263,7 @@ event_link(const struct request *rq, const struct link_event *e)
 void
 event_clerk(const struct request *rq, const struct clerk_event *e)
 {
+	char when[32] = "";
 	struct kv kv;
 
 	begin(&kv, e->action);
@@ -250,7 +274,7 @@ event_clerk(const struct request *rq, const struct clerk_event *e)
 	if (e->txn != 0)
 		kv_fmt(&kv, "txn", "%llu", (unsigned long long)e->txn);
 	if (e->expires != 0)
-		kv_int(&kv, "expires", (long long)e->expires);
+		kv_str(&kv, "expires", iso_time(e->expires, when));
 	if (e->note != NULL)
 		kv_quoted(&kv, "note", e->note);
 	finish(&kv, rq, e->result, e->reason, e->detail);
@@ -264,7 +288,7 @@ event_clerk(const struct request *rq, const struct clerk_event *e)
 		if (e->txn != 0)
 			audit_num(&r, "txn", (long long)e->txn);
 		if (e->expires != 0)
-			audit_num(&r, "expires", (long long)e->expires);
+			audit_str(&r, "expires", when);
 		if (e->note != NULL)
 			audit_str(&r, "note", e->note);
 		audit_num(&r, "admin_uid", (long long)rq->peer.uid);

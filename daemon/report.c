@@ -125,11 +125,14 @@ report_text(const struct config *cfg, bool live, const struct tally *t, struct s
 		sb_printf(s, "\nLinks per day: none yet\n");
 		return;
 	}
+	/* Days are the court's (TZ, set at start), as every date shown. */
 	if (t->ndays > t->nshown)
-		sb_printf(s, "\nLinks per day (the %zu most recent of %zu days with links)\n",
-			  t->nshown, t->ndays);
+		sb_printf(s, "\nLinks per day, %s dates (the %zu most recent of %zu days with "
+			     "links)\n", cfg->timezone ? cfg->timezone : "local", t->nshown,
+			  t->ndays);
 	else
-		sb_printf(s, "\nLinks per day\n");
+		sb_printf(s, "\nLinks per day, %s dates\n",
+			  cfg->timezone ? cfg->timezone : "local");
 	for (i = 0; i < t->nshown; i++)
 		sb_printf(s, "  %04d-%02d-%02d%*s%8zu\n", t->day[i] / 10000, t->day[i] / 100 % 100,
 			  t->day[i] % 100, 12, "", t->links[i]);

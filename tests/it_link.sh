@@ -547,13 +547,15 @@ t_is "$RC" 1 "reset-link-code by a non-admin: exit 1"
 t_like "$OUT" 'permission denied' "reset-link-code by a non-admin: permission denied"
 as_root
 h_syslog_mark
-ctl reset-link-code rsmith
+TZ=UTC ctl reset-link-code rsmith
 t_is "$RC" 0 "reset-link-code: exit 0"
+t_like "$OUT" 'valid until [0-9/]{10} [0-9:]{8} C[SD]T' \
+	"run under TZ=UTC, reset-link-code shows the expiry in the court's zone"
 code1=$(printf '%s\n' "$OUT" | tail -n 1)
 t_like "$code1" '^[A-Z2-7]{5}(-[A-Z2-7]{5}){3}$' "the code is alone on the last line"
 log_sync
-t_like "$(since 'event=reset_link_code ')" 'admin_uid=0 cmecf="rsmith" expires=[0-9]+ result=ok reason=issued' \
-	"the issue is logged"
+t_like "$(since 'event=reset_link_code ')" 'admin_uid=0 cmecf="rsmith" expires=[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}-0[56]:00 result=ok reason=issued' \
+	"the issue is logged, its expiry in ISO 8601 with the court's offset"
 low=$(printf '%s' "$code1" | tr -d - | tr 'A-Z' 'a-z')
 h_syslog_mark
 lnk 'Pat!pacer2' "$low" --reset-code --confirm punlinked rsmith

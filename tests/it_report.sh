@@ -59,12 +59,21 @@ want=$(
 	row "  linked" 1
 	row "  not linked" 3
 	echo
-	echo "Links per day"
+	echo "Links per day, America/Chicago dates"
 	row "  2015-11-02" 1
 	row "  2015-11-03" 1
 )
 t_is "$out" "$want" "report: the table has the fixture's exact numbers"
 one_line report 'event=report admin_uid=0 cmecf=15 pacer=4 result=ok ms=[0-9.]+$' "report"
+
+# Every date shown to people is in the court's zone (America/Chicago),
+# wherever ecflinkctl runs: here under TZ=UTC.
+out=$(TZ=UTC ctl ping)
+t_like "$out" 'go-live: 11/01/2015 01:00:00 CDT' "ping, run under TZ=UTC, shows go-live in the court's zone"
+out=$(TZ=UTC ctl report)
+t_like "$out" 'Go-live: 11/01/2015 01:00 CDT' "report, run under TZ=UTC, shows go-live in the court's zone"
+out=$(TZ=UTC ctl show jdoe1)
+t_like "$out" 'linked on: +[0-9/]{10} [0-9:]{8} C[SD]T' "show, run under TZ=UTC, shows the link time in the court's zone"
 
 out=$(ctl report --json) && rc=0 || rc=$?
 t_is "$rc" 0 "report --json exits 0"
