@@ -55,7 +55,8 @@ UNIT_SRC = $(wildcard tests/test_*.c)
 TOOL_SRC = $(filter-out tests/tools/benchutil.c,$(wildcard tests/tools/*.c))
 
 APP_COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/app/%.o)
-PIC_COMMON_OBJ = $(COMMON_SRC:%.c=$(O)/pic/%.o)
+# The PAM module links only libc and libpam: not auditline.c (nettle).
+PIC_COMMON_OBJ = $(filter-out %/auditline.o,$(COMMON_SRC:%.c=$(O)/pic/%.o))
 DAEMON_OBJ = $(DAEMON_SRC:%.c=$(O)/app/%.o)
 PAM_OBJ = $(PAM_SRC:%.c=$(O)/pic/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(O)/app/%.o)

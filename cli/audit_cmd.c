@@ -11,49 +11,12 @@
  * and a right seq with a wrong prev means the line before it was edited.
  */
 #include <errno.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "auditline.h"
 #include "ctl.h"
-
-#define HASH_HEX (2 * SHA256_DIGEST_SIZE)
-#define PREV_TAIL ",\"prev\":\""	/* then HASH_HEX digits and "}" */
-
-static void
-hash_hex(const char *line, size_t len, char out[HASH_HEX + 1])
-{
-	uint8_t d[SHA256_DIGEST_SIZE];
-	struct sha256_ctx ctx;
-	size_t i;
-
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)line);
-	sha256_digest(&ctx, sizeof(d), d);
-	for (i = 0; i < sizeof(d); i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
-
-/* Reads seq and prev of line (len bytes, no newline); -1 when it is not
- * a record of ours. */
-static int
-parse(const char *line, size_t len, unsigned long long *seq, const char **prev)
-{
-	size_t tail = strlen(PREV_TAIL) + HASH_HEX + 2;
-	char *end;
-
-	if (len < tail + 8 || strncmp(line, "{\"seq\":", 7) != 0 ||
-	    strncmp(line + len - tail, PREV_TAIL, strlen(PREV_TAIL)) != 0 ||
-	    strcmp(line + len - 2, "\"}") != 0)
-		return -1;
-	errno = 0;
-	*seq = strtoull(line + 7, &end, 10);
-	if (errno != 0 || end == line + 7 || *end != ',')
-		return -1;
-	*prev = line + len - HASH_HEX - 2;
-	return 0;
-}
 
 /* Prints why line n breaks the chain after the one before (seq was
  * want_seq - 1, its hash want_prev). */
@@ -67,7 +30,7 @@ explain(const char *path, size_t n, unsigned long long seq, unsigned long long w
 	else if (seq < want_seq)
 		printf("%s:%zu: BROKEN: record %llu comes after record %llu: records were "
 		       "reordered or copied\n", path, n, seq, want_seq - 1);
-	else if (strncmp(prev, want_prev, HASH_HEX) != 0)
+	else if (strncmp(prev, want_prev, AUDIT_HASH_HEX) != 0)
 		printf("%s:%zu: BROKEN: the line before this one (record %llu) was edited: its "
 		       "hash is not the one this record carries\n", path, n - 1, want_seq - 1);
 }
@@ -75,7 +38,7 @@ explain(const char *path, size_t n, unsigned long long seq, unsigned long long w
 int
 cmd_audit_verify(int argc, char **argv)
 {
-	char *line = NULL, want_prev[HASH_HEX + 1] = "";
+	char *line = NULL, want_prev[AUDIT_HASH_HEX + 1] = "";
 	unsigned long long seq, want_seq = 0;
 	size_t cap = 0, n = 0, records = 0;
 	const char *prev;
@@ -95,17 +58,17 @@ cmd_audit_verify(int argc, char **argv)
 		n++;
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
-		if (parse(line, (size_t)len, &seq, &prev) < 0) {
+		if (auditline_parse(line, (size_t)len, &seq, &prev) < 0) {
 			printf("%s:%zu: BROKEN: not an ecflinkd audit record\n", argv[0], n);
 			rc = EX_FAILED;
 			break;
 		}
-		if (records > 0 && (seq != want_seq || strncmp(prev, want_prev, HASH_HEX) != 0)) {
+		if (records > 0 && (seq != want_seq || strncmp(prev, want_prev, AUDIT_HASH_HEX) != 0)) {
 			explain(argv[0], n, seq, want_seq, prev, want_prev);
 			rc = EX_FAILED;
 			break;
 		}
-		hash_hex(line, (size_t)len, want_prev);
+		auditline_hash(line, (size_t)len, want_prev);
 		want_seq = seq + 1;
 		records++;
 	}

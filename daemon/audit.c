@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,33 +14,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auditline.h"
 #include "log.h"
 
-#define HASH_HEX (2 * SHA256_DIGEST_SIZE)
 #define LINE_MAX_AUDIT 8192
 
 static struct {
 	pthread_mutex_t lock;
 	int fd;
 	char *path;
-	char prev[HASH_HEX + 1];	/* hash of the last line written or found */
+	char prev[AUDIT_HASH_HEX + 1];	/* hash of the last line written or found */
 	unsigned long long seq;		/* of the last line */
 	bool have_prev;
 } A = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
-
-static void
-hash_hex(const char *line, size_t len, char out[HASH_HEX + 1])
-{
-	uint8_t d[SHA256_DIGEST_SIZE];
-	struct sha256_ctx ctx;
-	size_t i;
-
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, (const uint8_t *)line);
-	sha256_digest(&ctx, sizeof(d), d);
-	for (i = 0; i < sizeof(d); i++)
-		snprintf(out + 2 * i, 3, "%02x", d[i]);
-}
 
 /*
  * Reads the last line of the open file fd (size bytes): its hash becomes
@@ -52,6 +37,7 @@ static int
 read_tail(int fd, off_t size)
 {
 	char buf[LINE_MAX_AUDIT + 2], *start, *end;
+	const char *prev;
 	off_t from = size > (off_t)sizeof(buf) - 1 ? size - ((off_t)sizeof(buf) - 1) : 0;
 	ssize_t n = pread(fd, buf, (size_t)(size - from), from);
 
@@ -61,10 +47,9 @@ read_tail(int fd, off_t size)
 	end = buf + n - 1;
 	start = memrchr(buf, '\n', (size_t)(end - buf));
 	start = start != NULL ? start + 1 : buf;
-	if (strncmp(start, "{\"seq\":", 7) != 0)
+	if (auditline_parse(start, (size_t)(end - start), &A.seq, &prev) < 0)
 		return -1;
-	A.seq = strtoull(start + 7, NULL, 10);
-	hash_hex(start, (size_t)(end - start), A.prev);
+	auditline_hash(start, (size_t)(end - start), A.prev);
 	A.have_prev = true;
 	return 0;
 }
@@ -99,8 +84,8 @@ commit_locked(struct audit_rec *r)
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (!A.have_prev)
-		memset(A.prev, '0', HASH_HEX);
-	A.prev[HASH_HEX] = '\0';
+		memset(A.prev, '0', AUDIT_HASH_HEX);
+	A.prev[AUDIT_HASH_HEX] = '\0';
 	len = snprintf(line, sizeof(line), "{\"seq\":%llu,\"time\":\"%s\",%s,\"prev\":\"%s\"}",
 		       A.seq + 1, when, fields, A.prev);
 	if (r->sb.full || len < 0 || (size_t)len >= sizeof(line)) {
@@ -113,7 +98,7 @@ commit_locked(struct audit_rec *r)
 		return;
 	}
 	A.seq++;
-	hash_hex(line, (size_t)len, A.prev);
+	auditline_hash(line, (size_t)len, A.prev);
 	A.have_prev = true;
 }
 

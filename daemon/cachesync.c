@@ -5,6 +5,7 @@
 #include "cachesync.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -193,9 +194,18 @@ sync_main(void *arg)
 int
 cachesync_start(void)
 {
+	sigset_t all, old;
+	int rc;
+
 	atomic_store(&Y.stop, false);
 	atomic_store(&Y.current, false);
-	if (pthread_create(&Y.tid, NULL, sync_main, NULL) != 0) {
+	/* Signals are the event loop's (signalfd): the thread blocks them all
+	 * from its first instruction. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&Y.tid, NULL, sync_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		log_warnx("cannot start the cache's change stream thread; the cache stays off");
 		return -1;
 	}

@@ -12,53 +12,6 @@
 #include "clock.h"
 #include "ldhealth.h"
 
-enum dir_rc
-ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
-	      LDAPMessage **res)
-{
-	int attempt;
-
-	*res = NULL;
-	for (attempt = 0; attempt <= LDCONN_MAX_ATTEMPTS; attempt++) {
-		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
-		struct timeval tv;
-		enum dir_rc d;
-		int rc;
-
-		d = ldconn_connect(c, op);
-		if (d != DIR_OK)
-			return d;
-		if (ldconn_attempt_budget(c, op, &tv) < 0) {
-			ldconn_seterr(op->err, "request deadline passed before the LDAP search");
-			return DIR_UNAVAILABLE;
-		}
-		rc = ldap_search_ext_s(c->ld, q->base, LDAP_SCOPE_SUBTREE, q->filter, q->attrs, 0,
-				       NULL, NULL, &tv, q->limit, res);
-		if (rc == LDAP_SUCCESS)
-			return DIR_OK;
-		if (*res != NULL) {
-			ldap_msgfree(*res);
-			*res = NULL;
-		}
-		if (rc == LDAP_SIZELIMIT_EXCEEDED) {
-			ldconn_seterr(op->err, "search %s under %s matched more than %d entries",
-			       q->filter, q->base, q->limit);
-			return DIR_ERROR;
-		}
-		/* A kept connection may have died while idle (slapd restart):
-		 * one fresh attempt before calling the server down. */
-		if (rc == LDAP_SERVER_DOWN && !fresh) {
-			ldconn_drop(c);
-			continue;
-		}
-		if (ldconn_fail_over(c, op, rc, "search"))
-			continue;
-		return ldconn_failed(c, rc, "LDAP search", op->err);
-	}
-	ldconn_seterr(op->err, "LDAP search: no server answered");
-	return DIR_UNAVAILABLE;
-}
-
 /*
  * Waits for the whole result of search msgid (sent on c) until tv runs out
  * and returns its LDAP result code (LDAP_SUCCESS with *res set), or
@@ -87,42 +40,48 @@ await_search(struct ldconn *c, int msgid, struct timeval *tv, LDAPMessage **res)
 	return code;
 }
 
-/* Sends both searches, then waits for both answers.  The LDAP code of the
- * first failure, with *failed saying which search it was. */
+/* Sends the n searches q, then waits for their answers into res.  The LDAP
+ * code of the first failure, with *failed saying which search it was. */
 static int
-search_pair(struct ldconn *c, const struct ldsearch *q[2], struct timeval *tv,
-	    LDAPMessage **res[2], const struct ldsearch **failed)
+send_and_wait(struct ldconn *c, const struct ldsearch *const *q, size_t n, struct timeval *tv,
+	      LDAPMessage **const *res, const struct ldsearch **failed)
 {
-	int id[2] = { -1, -1 }, rc = LDAP_SUCCESS, i;
+	int id[2] = { -1, -1 }, rc = LDAP_SUCCESS;
+	size_t i;
 
-	for (i = 0; i < 2 && rc == LDAP_SUCCESS; i++) {
+	for (i = 0; i < n && rc == LDAP_SUCCESS; i++) {
 		*failed = q[i];
 		rc = ldap_search_ext(c->ld, q[i]->base, LDAP_SCOPE_SUBTREE, q[i]->filter,
 				     q[i]->attrs, 0, NULL, NULL, tv, q[i]->limit, &id[i]);
 	}
-	for (i = 0; i < 2 && rc == LDAP_SUCCESS; i++) {
+	for (i = 0; i < n && rc == LDAP_SUCCESS; i++) {
 		*failed = q[i];
 		rc = await_search(c, id[i], tv, res[i]);
 	}
 	if (rc != LDAP_SUCCESS && !ldconn_is_down(rc)) {
 		/* The connection stays: leave no answer queued on it. */
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < n; i++)
 			if (id[i] >= 0)
 				ldap_abandon_ext(c->ld, id[i], NULL, NULL);
 	}
 	return rc;
 }
 
-enum dir_rc
-ldconn_search2(struct ldconn *c, const struct ldop *op, const struct ldsearch *q1,
-	       const struct ldsearch *q2, LDAPMessage **res1, LDAPMessage **res2)
+/*
+ * One or two searches (n) sent together on c, then both answers awaited;
+ * the whole tried again on another server while one fails as a server.
+ */
+static enum dir_rc
+searches(struct ldconn *c, const struct ldop *op, const struct ldsearch *const *q, size_t n,
+	 LDAPMessage **const *res)
 {
-	const struct ldsearch *q[2] = { q1, q2 }, *failed = q1;
-	LDAPMessage **res[2] = { res1, res2 };
+	const struct ldsearch *failed = q[0];
 	char what[1024];
+	size_t i;
 	int attempt;
 
-	*res1 = *res2 = NULL;
+	for (i = 0; i < n; i++)
+		*res[i] = NULL;
 	for (attempt = 0; attempt <= LDCONN_MAX_ATTEMPTS; attempt++) {
 		bool fresh = c->ld == NULL || c->gen != op->cfg->generation;
 		struct timeval tv;
@@ -136,18 +95,22 @@ ldconn_search2(struct ldconn *c, const struct ldop *op, const struct ldsearch *q
 			ldconn_seterr(op->err, "request deadline passed before the LDAP search");
 			return DIR_UNAVAILABLE;
 		}
-		rc = search_pair(c, q, &tv, res, &failed);
+		rc = send_and_wait(c, q, n, &tv, res, &failed);
 		if (rc == LDAP_SUCCESS)
 			return DIR_OK;
-		ldap_msgfree(*res1);
-		*res1 = NULL;
+		for (i = 0; i < n; i++) {
+			ldap_msgfree(*res[i]);
+			*res[i] = NULL;
+		}
+		/* A kept connection may have died while idle (slapd restart):
+		 * one fresh attempt before calling the server down. */
 		if (rc == LDAP_SERVER_DOWN && !fresh) {
 			ldconn_drop(c);
 			continue;
 		}
 		if (rc == LDAP_SIZELIMIT_EXCEEDED) {
 			ldconn_seterr(op->err, "search %s under %s matched more than %d entries",
-			       failed->filter, failed->base, failed->limit);
+				      failed->filter, failed->base, failed->limit);
 			return DIR_ERROR;
 		}
 		if (rc == LDAP_NO_SUCH_OBJECT) {
@@ -162,6 +125,22 @@ ldconn_search2(struct ldconn *c, const struct ldop *op, const struct ldsearch *q
 	}
 	ldconn_seterr(op->err, "LDAP search: no server answered");
 	return DIR_UNAVAILABLE;
+}
+
+enum dir_rc
+ldconn_search(struct ldconn *c, const struct ldop *op, const struct ldsearch *q,
+	      LDAPMessage **res)
+{
+	return searches(c, op, (const struct ldsearch *const[]){ q }, 1,
+			(LDAPMessage **const[]){ res });
+}
+
+enum dir_rc
+ldconn_search2(struct ldconn *c, const struct ldop *op, const struct ldsearch *q1,
+	       const struct ldsearch *q2, LDAPMessage **res1, LDAPMessage **res2)
+{
+	return searches(c, op, (const struct ldsearch *const[]){ q1, q2 }, 2,
+			(LDAPMessage **const[]){ res1, res2 });
 }
 
 /* Calls fn on each entry of one page and counts them into *n; -1 when fn
