@@ -56,5 +56,7 @@ int ctl_call_result(struct ctl *c, struct proto_buf *b, const char *fallback);
 int cmd_link(struct ctl *c, int argc, char **argv);
 int cmd_reset_code(struct ctl *c, int argc, char **argv);
 int cmd_unlink(struct ctl *c, int argc, char **argv);
+/* ecflinkctl announce [--again] (announce_cmd.c). */
+int cmd_announce(struct ctl *c, int argc, char **argv);
 
 #endif

@@ -56,6 +56,8 @@ enum proto_type {
 	PT_ADMIN_UNLINK = 33,	/* PT_LOGIN, PT_NOTE */
 	PT_ADMIN_REPORT = 34,	/* -> PT_TEXT, PT_JSON */
 	PT_ADMIN_LINT = 35,	/* -> PT_TEXT, PT_JSON, PT_RESULT (1: findings) */
+	PT_ADMIN_ANNOUNCE = 36,	/* PT_AGAIN?, PT_TXN? -> PT_RESULT, PT_TOLD, PT_ALREADY,
+				 * PT_NO_ADDRESS, PT_MORE, PT_TXN */
 };
 
 /* Field tags.  proto_tag_kind() gives each one's kind. */
@@ -106,6 +108,11 @@ enum proto_tag {
 	PT_NOTE = 44,		/* str: admin's free text (unlink reason) */
 	PT_JSON = 45,		/* str: a report or lint result as JSON */
 	PT_TEXT = 46,		/* str: the same as a plain-text table */
+	PT_AGAIN = 47,		/* u32: 1 = announce also to accounts told before */
+	PT_TOLD = 48,		/* u32: announcements spooled by this request */
+	PT_ALREADY = 49,	/* u32: accounts skipped as told before */
+	PT_NO_ADDRESS = 50,	/* u32: accounts skipped: mail address unusable */
+	PT_MORE = 51,		/* u32: 1 = stopped for time; ask again to go on */
 	PT_TAG_MAX
 };
 

@@ -296,8 +296,10 @@ find_linked_cmecf(struct dir_conns *dc, const struct ldop *op, struct account *a
 static enum dir_rc
 find_pacer(struct dir_conns *dc, const struct ldop *op, const char *user, struct account *a)
 {
-	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
+	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", "pacerUpgraded",
+				 NULL };
 	struct finder f = { op->cfg->pacer_base, "pacerAccount", "uid", user, attrs };
+	char upgraded[8];
 	struct ldconn_err *err = op->err;
 	struct found h;
 	LDAPMessage *e;
@@ -318,6 +320,10 @@ find_pacer(struct dir_conns *dc, const struct ldop *op, const char *user, struct
 		rc = bad_data(err, a->dn, "mail");
 	else if (get_attr(ld, e, "pacerAccountNumber", a->account_no, sizeof(a->account_no)) < 0)
 		rc = bad_data(err, a->dn, "pacerAccountNumber");
+	else if (get_attr(ld, e, "pacerUpgraded", upgraded, sizeof(upgraded)) < 0)
+		rc = bad_data(err, a->dn, "pacerUpgraded");
+	else
+		a->not_upgraded = strcmp(upgraded, "FALSE") == 0;	/* absent: upgraded */
 	ldap_msgfree(h.res);
 	if (rc != DIR_OK)
 		return rc;

@@ -32,6 +32,7 @@ struct account {
 	char linked_dn[DIR_DN_MAX];
 	time_t link_time;
 	uint64_t txn;
+	bool not_upgraded;		/* PACER: pacerUpgraded FALSE (absent = upgraded) */
 };
 
 /* A worker's LDAP connections. */

@@ -17,16 +17,17 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # Bottom to top: "layer-name: module module ..." (a module is a file name
 # without .c/.h).
 LAYERS='
-utilities: log config_check namecmp resetcode locks
+utilities: log config_check namecmp resetcode locks mailrate
 tokens and config reading: tokens config_read
 configuration: config
+mail texts: mailtext
 connections and peers: ldconn live_config peer
-directory: directory
+directory: directory txn
 caches and request types: cache census request redaction
 decisions: decide
 log lines: events
 mail spool: spool
-handlers and sender: mailer admin bulk lookup pamreq link
+handlers and sender: mailer admin announce bulk lookup pamreq link
 whole-directory views: report lint
 dispatch: dispatch
 event loop: server
