@@ -68,6 +68,8 @@ cmd_announce(struct ctl *c, int argc, char **argv)
 			MAX_ROUNDS);
 		rc = EX_FAILED;
 	}
+	if (rc != EX_DONE && round == 0)
+		return rc;
 	if (rc != EX_DONE) {
 		fprintf(stderr, "ecflinkctl: %llu announcements spooled by earlier requests of this "
 				"run; the daemon's event=announce lines tell the rest. Running "
