@@ -40,7 +40,7 @@
 #define PROTO_MAX_BODY	65536
 #define PROTO_MAX_FRAME	(PROTO_HDR_LEN + PROTO_MAX_BODY)
 #define PROTO_MAX_STR	16384
-#define PROTO_MAX_FIELDS 48
+#define PROTO_MAX_FIELDS 64
 #define PROTO_REPLY	0x8000
 
 /* Request types.  The reply to type T has type T | PROTO_REPLY. */

@@ -275,6 +275,9 @@ announce_run(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 	rc = ldconn_search_paged(&c->w->dc.read, &c->op,
 				 &(struct ldsearch){ cfg->cmecf_base, filter, attrs, PAGE_SIZE },
 				 take, &r);
+	if (rc == DIR_NOT_FOUND)
+		snprintf(c->err.msg, sizeof(c->err.msg), "CM/ECF base %s does not exist",
+			 cfg->cmecf_base);
 	if (rc != DIR_OK && !r.stopped)
 		fail_dir(&r, rc == DIR_NOT_FOUND ? DIR_ERROR : rc);
 	if (r.e.result != NULL) {

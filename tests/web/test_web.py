@@ -22,10 +22,10 @@ import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 A = os.environ["WEB_A"]
@@ -103,12 +103,25 @@ def fill(field, value):
     e.send_keys(value)
 
 
+def gone(element):
+    """True once element has left the page.  Chromium may say so with a
+    plain WebDriverException ("Node with given id does not belong to the
+    document") rather than the StaleElementReferenceException that
+    EC.staleness_of waits for, when the page came from its back-forward
+    cache."""
+    try:
+        element.is_enabled()
+        return False
+    except (StaleElementReferenceException, WebDriverException):
+        return True
+
+
 def press(label):
     """Clicks a submit button and waits until the next page has loaded
     (a click returns before a POST and its redirect are done)."""
     old = D.find_element(By.TAG_NAME, "html")
     D.find_element(By.XPATH, "//button[normalize-space()='%s']" % label).click()
-    WebDriverWait(D, 15).until(EC.staleness_of(old))
+    WebDriverWait(D, 15).until(lambda d: gone(old))
     WebDriverWait(D, 15).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
 
@@ -436,7 +449,7 @@ def scenario_link():
     txn = m.group(1) if m else "?"
     shot("08-done", "Done: linked, with the Transaction ID and the email notification to follow")
     ok(syslog_wait(r'event=link phase=commit pacer="tattorneythree" cmecf="tattorney03" .*'
-                   r'result=ok reason=linked .*txn=%s' % txn),
+                   r'txn=%s result=ok reason=linked' % txn),
        "ecflinkd logged the link with that transaction")
     ldap = subprocess.run(["ldapsearch", "-x", "-LLL", "-H", os.environ["SLAPD_URI"], "-D",
                            os.environ["H_SVC_DN"], "-w", os.environ["H_SVC_PW"], "-b",
