@@ -58,5 +58,7 @@ int cmd_link(struct ctl *c, int argc, char **argv);
 int cmd_audit_verify(int argc, char **argv);
 int cmd_reset_code(struct ctl *c, int argc, char **argv);
 int cmd_unlink(struct ctl *c, int argc, char **argv);
+/* ecflinkctl announce [--again] (announce_cmd.c). */
+int cmd_announce(struct ctl *c, int argc, char **argv);
 
 #endif

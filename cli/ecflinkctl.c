@@ -4,7 +4,7 @@
  *   ecflinkctl [-s SOCKET] [-T TIMEOUT_MS] COMMAND ...
  *
  * Commands for everyone: ping, link.  For clerks (root or
- * socket.admin_group): show, reset-link-code, unlink.  Exit codes are in
+ * socket.admin_group): show, reset-link-code, unlink, report, lint, announce.  Exit codes are in
  * ctl.h and ecflinkctl(8).
  */
 #include <errno.h>
@@ -36,6 +36,8 @@ usage(void)
 		"  report [--json]               migration progress: accounts, links per day\n"
 		"  lint [--json]                 pre-go-live check of the bases (exit 6: findings)\n"
 		"  audit-verify FILE             check an audit file's hash chain (no daemon needed)\n"
+		"  announce [--again]            after go-live: mail every unlinked CM/ECF account\n"
+		"                                that linking is open (once; --again: once more)\n"
 		"\n"
 		"  -s socket    ecflinkd's socket (default " CTL_DEFAULT_SOCKET ")\n"
 		"  -T ms        how long to wait for ecflinkd (default 5000; 60000 for report, lint)\n"
@@ -199,6 +201,8 @@ main(int argc, char **argv)
 		return cmd_reset_code(&c, argc - 1, argv + 1);
 	if (argc >= 1 && strcmp(argv[0], "unlink") == 0)
 		return cmd_unlink(&c, argc - 1, argv + 1);
+	if (argc >= 1 && strcmp(argv[0], "announce") == 0)
+		return cmd_announce(&c, argc - 1, argv + 1);
 	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
 	    strcmp(argv[0], "report") == 0)
 		return cmd_report(&c, argc == 2);

@@ -56,6 +56,8 @@ enum proto_type {
 	PT_ADMIN_UNLINK = 33,	/* PT_LOGIN, PT_NOTE */
 	PT_ADMIN_REPORT = 34,	/* -> PT_TEXT, PT_JSON */
 	PT_ADMIN_LINT = 35,	/* -> PT_TEXT, PT_JSON, PT_RESULT (1: findings) */
+	PT_ADMIN_ANNOUNCE = 36,	/* PT_AGAIN?, PT_TXN? -> PT_RESULT, PT_TOLD, PT_ALREADY,
+				 * PT_NO_ADDRESS, PT_MORE, PT_TXN */
 };
 
 /* Field tags.  proto_tag_kind() gives each one's kind. */
@@ -115,6 +117,11 @@ enum proto_tag {
 	PT_ACCT_MESSAGE = 49,	/* str: text, or the redaction question */
 	PT_ACCT_MSG_STYLE = 50,	/* u32 enum proto_msg_style */
 	PT_TIMEZONE = 51,	/* str: court.timezone, for dates shown to people */
+	PT_AGAIN = 52,		/* u32: 1 = announce also to accounts told before */
+	PT_TOLD = 53,		/* u32: announcements spooled by this request */
+	PT_ALREADY = 54,	/* u32: accounts skipped as told before */
+	PT_NO_ADDRESS = 55,	/* u32: accounts skipped: mail address unusable */
+	PT_MORE = 56,		/* u32: 1 = stopped for time; ask again to go on */
 	PT_TAG_MAX
 };
 

@@ -156,7 +156,7 @@ take_pacer(LDAP *ld, LDAPMessage *e, void *ctx, struct ldconn_err *err)
 {
 	struct census *cs = ctx;
 	struct pacer_rec *r;
-	char *mail;
+	char *mail, *upgraded;
 
 	if (grow((void **)&cs->pa, &cs->cap_pa, cs->n_pa, sizeof(*cs->pa)) < 0)
 		return oom(err, "the PACER base");
@@ -165,13 +165,17 @@ take_pacer(LDAP *ld, LDAPMessage *e, void *ctx, struct ldconn_err *err)
 	r->login = dup_first(ld, e, "uid");
 	r->name = dup_first(ld, e, "cn");
 	mail = dup_first(ld, e, "mail");
+	upgraded = dup_first(ld, e, "pacerUpgraded");
 	cs->n_pa++;
-	if (r->login == NULL || r->name == NULL || mail == NULL) {
+	if (r->login == NULL || r->name == NULL || mail == NULL || upgraded == NULL) {
 		free(mail);
+		free(upgraded);
 		return oom(err, "the PACER base");
 	}
 	r->has_mail = mail[strspn(mail, " \t")] != '\0';
+	r->not_upgraded = strcmp(upgraded, "FALSE") == 0;
 	free(mail);
+	free(upgraded);
 	return 0;
 }
 
@@ -216,7 +220,7 @@ census_read(struct ldconn *c, const struct ldop *op, struct census *cs)
 {
 	static char *cm_attrs[] = { "uid", "cn", "mail", "ecfLinkedPacer", "ecfLinkTime",
 				    "ecfLinkSecretExpires", "userPassword", NULL };
-	static char *pa_attrs[] = { "uid", "cn", "mail", NULL };
+	static char *pa_attrs[] = { "uid", "cn", "mail", "pacerUpgraded", NULL };
 	const struct config *cfg = op->cfg;
 	struct ldsearch cm = { cfg->cmecf_base, "(objectClass=ecfAccount)", cm_attrs, PAGE_SIZE };
 	struct ldsearch pa = { cfg->pacer_base, "(objectClass=pacerAccount)", pa_attrs,

@@ -35,6 +35,7 @@ struct pacer_rec {
 	char *login;
 	char *name;
 	bool has_mail;
+	bool not_upgraded;	/* pacerUpgraded FALSE: linking is refused */
 	bool linked;		/* some CM/ECF entry links to it */
 };
 

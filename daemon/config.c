@@ -43,6 +43,7 @@ enum kind {
 	K_SENDMAIL,
 	K_SMTPURL,
 	K_MAILFROM,
+	K_WEBURL,
 	K_LEGACY,
 	K_FACILITY,
 	K_MSG,
@@ -77,6 +78,7 @@ static const struct kind_info {
 	[K_SENDMAIL] = { S_STR, cc_sendmail, false },
 	[K_SMTPURL] = { S_STR, cc_smtp_url, false },
 	[K_MAILFROM] = { S_STR, cc_mail_from, false },
+	[K_WEBURL] = { S_STR, cc_web_url, false },
 	[K_LEGACY] = { S_ENUM, NULL, false },
 	[K_FACILITY] = { S_ENUM, NULL, false },
 	[K_MSG] = { S_STR, NULL, true },
@@ -109,6 +111,7 @@ static const struct key court_keys[] = {
 	STR("name", K_NAME, court_name, true, NULL),
 	STR("timezone", K_TZ, timezone, false, NULL),
 	FLAG("golive", K_GOLIVE, golive, 0),
+	STR("link_url", K_WEBURL, link_url, false, NULL),
 };
 
 static const struct key ldap_keys[] = {
@@ -153,6 +156,7 @@ static const struct key mail_keys[] = {
 	STR("sendmail", K_SENDMAIL, sendmail, false, "/usr/sbin/sendmail -t -oi"),
 	STR("smtp_url", K_SMTPURL, smtp_url, false, NULL),
 	STR("from", K_MAILFROM, mail_from, false, "ecflink@localhost"),
+	INT("rate_per_min", rate_per_min, 1, 10000, 60),
 };
 
 static const struct key log_keys[] = {
@@ -183,8 +187,8 @@ static const struct key messages_keys[] = {
 	    "account and link it to this CM/ECF login: Utilities > NextGen Release 1.1 Menu "
 	    "Items > Link a CM/ECF account to my PACER account, or the court's linking page."),
 	STR("redaction_prompt", K_MSG, msg.redaction_prompt, false,
-	    "I understand that I must redact personal identifiers as the rules above require. "
-	    "Continue? [y/N] "),
+	    "I understand that, if I file, I must comply with the redaction rules. I have read "
+	    "this notice. [y/N] "),
 };
 
 struct key_group {

@@ -44,6 +44,7 @@ struct config {
 	char *timezone;			/* NULL: the system's */
 	bool golive_set;
 	time_t golive;
+	char *link_url;			/* the linking page, for announcements; NULL: unset */
 
 	/* ldap */
 	char *uris[CONFIG_MAX_URIS];	/* read URIs, tried in order */
@@ -89,6 +90,7 @@ struct config {
 	char *sendmail;			/* default "/usr/sbin/sendmail -t -oi" */
 	char *smtp_url;			/* NULL: use sendmail */
 	char *mail_from;		/* default "ecflink@localhost" */
+	int rate_per_min;		/* default 60, 1..10000: messages handed to the MTA */
 
 	/* log */
 	int facility;			/* LOG_AUTHPRIV by default */

@@ -398,6 +398,24 @@ cc_smtp_url(const char *v, char *why, size_t len)
 }
 
 int
+cc_web_url(const char *v, char *why, size_t len)
+{
+	size_t skip = strncmp(v, "https://", 8) == 0 ? 8 : strncmp(v, "http://", 7) == 0 ? 7 : 0;
+	const char *p;
+
+	if (skip == 0 || v[skip] == '\0' || v[skip] == '/' || strlen(v) > 512)
+		return no(why, len, "\"%s\" must be an http:// or https:// URL with a host, "
+				    "at most 512 bytes, like \"https://ecf.court.example/link\"", v);
+	for (p = v; *p != '\0'; p++)
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '"' ||
+		    *p == '<' || *p == '>')
+			return no(why, len, "\"%s\" must be written in printable ASCII without "
+					    "blanks, quotes or angle brackets (percent-encode them)",
+				  v);
+	return 0;
+}
+
+int
 cc_mail_from(const char *v, char *why, size_t len)
 {
 	if (strchr(v, '@') == NULL)

@@ -40,6 +40,8 @@ int cc_user(const char *v, char *why, size_t len);
 int cc_sendmail(const char *v, char *why, size_t len);
 int cc_smtp_url(const char *v, char *why, size_t len);
 int cc_mail_from(const char *v, char *why, size_t len);
+/* An http:// or https:// URL a mail may show on a line of its own. */
+int cc_web_url(const char *v, char *why, size_t len);
 /* A message used with the go-live date: "%s" at most once, "%%" allowed. */
 int cc_golive_message(const char *v, char *why, size_t len);
 

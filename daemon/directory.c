@@ -351,6 +351,8 @@ find_linked_cmecf(struct dir_conns *dc, const struct ldop *op, struct account *a
 static enum dir_rc
 read_pacer(LDAP *ld, LDAPMessage *e, struct account *a, struct ldconn_err *err)
 {
+	char upgraded[8];
+
 	a->realm = PR_REALM_PACER;
 	if (get_attr(ld, e, "uid", a->login, sizeof(a->login)) < 0 || a->login[0] == '\0')
 		return bad_data(err, a->dn, "uid");
@@ -360,6 +362,9 @@ read_pacer(LDAP *ld, LDAPMessage *e, struct account *a, struct ldconn_err *err)
 		return bad_data(err, a->dn, "mail");
 	if (get_attr(ld, e, "pacerAccountNumber", a->account_no, sizeof(a->account_no)) < 0)
 		return bad_data(err, a->dn, "pacerAccountNumber");
+	if (get_attr(ld, e, "pacerUpgraded", upgraded, sizeof(upgraded)) < 0)
+		return bad_data(err, a->dn, "pacerUpgraded");
+	a->not_upgraded = strcmp(upgraded, "FALSE") == 0;	/* absent: upgraded */
 	return DIR_OK;
 }
 
@@ -403,7 +408,8 @@ first_entry(LDAP *ld, LDAPMessage *res, char dn[DIR_DN_MAX])
 static enum dir_rc
 find_pacer(struct dir_conns *dc, const struct ldop *op, const char *user, struct account *a)
 {
-	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", NULL };
+	static char *attrs[] = { "uid", "cn", "mail", "pacerAccountNumber", "pacerUpgraded",
+				 NULL };
 	char pfilter[FILTER_MAX], lfilter[FILTER_MAX];
 	struct ldsearch pq = { op->cfg->pacer_base, pfilter, attrs, 2 };
 	struct ldsearch lq = { op->cfg->cmecf_base, lfilter, linked_attrs, 2 };

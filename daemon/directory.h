@@ -33,6 +33,7 @@ struct account {
 	time_t link_time;
 	uint64_t txn;
 	bool replica_only;		/* CM/ECF read from a consumer: the provider was down */
+	bool not_upgraded;		/* PACER: pacerUpgraded FALSE (absent = upgraded) */
 };
 
 /* A worker's LDAP connections. */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "admin.h"
+#include "announce.h"
 #include "clock.h"
 #include "events.h"
 #include "link.h"
@@ -53,6 +54,8 @@ static const struct route {
 	  report_run },
 	{ PT_ADMIN_LINT, PC_ADMINS, "lint", "the lint needs root or socket.admin_group",
 	  lint_run },
+	{ PT_ADMIN_ANNOUNCE, PC_ADMINS, "announce",
+	  "the go-live announcement needs root or socket.admin_group", announce_run },
 };
 
 static void

@@ -326,3 +326,22 @@ event_mail(const struct mail_event *e)
 		kv_int(&kv, "retry_in_s", e->retry_in_s);
 	finish(&kv, NULL, e->result, e->reason, e->detail);
 }
+
+void
+event_announce(const struct request *rq, const struct announce_event *e)
+{
+	struct kv kv;
+
+	begin(&kv, "announce");
+	uid_field(&kv, "admin_uid", rq->peer.uid);
+	kv_str(&kv, "again", e->again ? "yes" : "no");
+	kv_int(&kv, "told", (long long)e->told);
+	kv_int(&kv, "already", (long long)e->already);
+	kv_int(&kv, "no_address", (long long)e->no_address);
+	kv_int(&kv, "raced", (long long)e->raced);
+	kv_str(&kv, "more", e->more ? "yes" : "no");
+	if (e->first_txn != 0)
+		kv_fmt(&kv, "txns", "%llu-%llu", (unsigned long long)e->first_txn,
+		       (unsigned long long)e->last_txn);
+	finish(&kv, rq, e->result, e->reason, e->detail);
+}

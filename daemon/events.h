@@ -57,6 +57,15 @@ struct run_event {
 	const char *result, *reason, *detail;
 };
 
+/* One `ecflinkctl announce` request (announce.c). */
+struct announce_event {
+	bool again;			/* accounts told before were told again */
+	size_t told, already, no_address, raced;
+	bool more;			/* stopped for time; the CLI asks again */
+	uint64_t first_txn, last_txn;	/* 0: none taken */
+	const char *result, *reason, *detail;
+};
+
 const char *event_realm_name(enum proto_realm realm);
 const char *event_state_name(enum proto_state state);
 
@@ -80,5 +89,6 @@ void event_link(const struct request *rq, const struct link_event *e);
 void event_clerk(const struct request *rq, const struct clerk_event *e);
 void event_run(const struct request *rq, const struct run_event *e);
 void event_mail(const struct mail_event *e);
+void event_announce(const struct request *rq, const struct announce_event *e);
 
 #endif

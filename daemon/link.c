@@ -4,7 +4,6 @@
 #include "link.h"
 
 #include <ctype.h>
-#include <lber.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "spool.h"
 #include "throttle.h"
 #include "tokens.h"
+#include "txn.h"
 
 /* A preparation lives this long; the user reads two names and answers. */
 #define PREPARE_TTL_S 300
@@ -238,7 +238,7 @@ refuse_cmecf_linked(struct attempt *a, const char *login)
 /*
  * The checks of LINK_PREPARE, in the order that tells the user the most
  * without telling a stranger anything: go-live, throttle, PACER identity,
- * CM/ECF login, link states, eligibility, CM/ECF credential.  0 when all
+ * an upgraded PACER account, CM/ECF login, link states, eligibility, CM/ECF credential.  0 when all
  * pass and p is filled.
  */
 static int
@@ -296,6 +296,13 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 			fail_directory(a, rc, &c->err);
 			return -1;
 		}
+	}
+	/* The PACER identity is proven: its own state may be told. */
+	if (p->pacer.not_upgraded) {
+		refuse(a, PLR_NOT_ELIGIBLE, "deny", "pacer_not_upgraded",
+		       "Your PACER account is not an upgraded PACER account: upgrade your PACER "
+		       "account at pacer.gov first, then link.");
+		return -1;
 	}
 	rc = dir_find(dc, &c->op, PR_REALM_CMECF, a->cmecf, &p->cmecf);
 	if (rc == DIR_NOT_FOUND) {
@@ -440,97 +447,6 @@ link_sweep(int all)
 	tokens_sweep(&prepared_store, all, log_unused);
 }
 
-/* Builds a post-read control asking for ecfNextTransaction. */
-static int
-postread_control(LDAPControl **ctrl)
-{
-	char *attrs[] = { "ecfNextTransaction", NULL };
-	BerElement *ber = ber_alloc_t(LBER_USE_DER);
-	struct berval bv;
-	int rc = -1;
-
-	if (ber == NULL)
-		return -1;
-	if (ber_printf(ber, "{v}", attrs) != -1 && ber_flatten2(ber, &bv, 0) == 0)
-		rc = ldap_control_create(LDAP_CONTROL_POST_READ, 1, &bv, 1, ctrl) == LDAP_SUCCESS
-			     ? 0
-			     : -1;
-	ber_free(ber, 1);
-	return rc;
-}
-
-/* Finds ecfNextTransaction in a post-read response control. */
-static int
-postread_value(LDAPControl **ctrls, uint64_t *value)
-{
-	LDAPControl *c = ldap_control_find(LDAP_CONTROL_POST_READ, ctrls, NULL);
-	struct berval dn, attr, *vals = NULL;
-	BerElement *ber;
-	int rc = -1;
-
-	if (c == NULL || (ber = ber_init(&c->ldctl_value)) == NULL)
-		return -1;
-	if (ber_scanf(ber, "{m{", &dn) == LBER_ERROR)
-		goto out;
-	while (rc < 0 && ber_scanf(ber, "{m", &attr) != LBER_ERROR) {
-		if (ber_scanf(ber, "[W]", &vals) == LBER_ERROR)
-			break;
-		if (vals != NULL && vals[0].bv_val != NULL && vals[0].bv_len < 21 &&
-		    attr.bv_len == strlen("ecfNextTransaction") &&
-		    strncasecmp(attr.bv_val, "ecfNextTransaction", attr.bv_len) == 0) {
-			char buf[24], *end;
-
-			memcpy(buf, vals[0].bv_val, vals[0].bv_len);
-			buf[vals[0].bv_len] = '\0';
-			*value = strtoull(buf, &end, 10);
-			if (*end == '\0' && buf[0] != '\0' && buf[0] != '-')
-				rc = 0;
-		}
-		ber_bvarray_free(vals);
-		vals = NULL;
-	}
-out:
-	ber_free(ber, 1);
-	return rc;
-}
-
-/* The next Transaction ID, from ldap.counter_dn on the write URI. */
-static enum dir_rc
-next_txn(struct req_ctx *c, uint64_t *txn)
-{
-	const struct config *cfg = c->cfg;
-	char *one[] = { "1", NULL };
-	LDAPMod inc = { .mod_op = LDAP_MOD_INCREMENT, .mod_type = "ecfNextTransaction",
-			.mod_vals.modv_strvals = one };
-	LDAPMod *mods[] = { &inc, NULL };
-	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
-	struct ldwrite wr = { .dn = cfg->counter_dn, .mods = mods, .ctrls = ctrls,
-			      .want_resctrls = true };
-	uint64_t next;
-	enum dir_rc rc;
-
-	if (postread_control(&ctrl) < 0) {
-		snprintf(c->err.msg, sizeof(c->err.msg), "cannot encode the post-read control");
-		return DIR_ERROR;
-	}
-	ctrls[0] = ctrl;
-	rc = ldconn_modify(&c->w->dc.write, &c->op, &wr);
-	ldap_control_free(ctrl);
-	if (rc != DIR_OK)
-		return rc;
-	if (postread_value(wr.resctrls, &next) < 0 || next == 0) {
-		snprintf(c->err.msg, sizeof(c->err.msg),
-			 "%s: no usable ecfNextTransaction in the post-read control",
-			 cfg->counter_dn);
-		rc = DIR_ERROR;
-	} else {
-		/* The counter holds the next ID to issue; ours is the one before. */
-		*txn = next - 1;
-	}
-	ldap_controls_free(wr.resctrls);
-	return rc;
-}
-
 /* Searches the write URI for a CM/ECF entry matching filter (one value). */
 static enum dir_rc
 write_side_count(struct worker *w, const struct ldop *op, const char *filter, int *count)
@@ -554,22 +470,16 @@ link_txn_exists(uint64_t txn, void *ctx)
 	struct worker *w = ctx;
 	struct ldconn_err err = { "" };
 	const struct config *cfg;
-	char filter[96];
-	enum dir_rc rc;
-	int n = 0;
+	int kind;
 
-	snprintf(filter, sizeof(filter), "(&(objectClass=ecfAccount)(ecfLinkTransaction=%llu))",
-		 (unsigned long long)txn);
 	cfg = live_config_get();
-	rc = write_side_count(w, &(struct ldop){ cfg, clock_now_ms() + cfg->timeout_ms, &err },
-			      filter, &n);
+	kind = txn_holder(&w->dc.write, &(struct ldop){ cfg, clock_now_ms() + cfg->timeout_ms, &err },
+			  txn);
 	live_config_put(cfg);
-	if (rc != DIR_OK) {
-		log_warnx("cannot tell whether transaction %llu was linked: %s",
+	if (kind < 0)
+		log_warnx("cannot tell whether transaction %llu was linked or announced: %s",
 			  (unsigned long long)txn, err.msg);
-		return -1;
-	}
-	return n > 0;
+	return kind;
 }
 
 #define STALE_PENDING_S 600
@@ -655,7 +565,7 @@ commit_locked(struct req_ctx *c, const struct prepared *p, struct attempt *a, ti
 		       "Your PACER account is already linked to a CM/ECF account in this court.");
 		return;
 	}
-	rc = next_txn(c, &a->txn);
+	rc = txn_next(&c->w->dc.write, &c->op, &a->txn);
 	if (rc != DIR_OK) {
 		fail_directory(a, rc, &c->err);
 		return;

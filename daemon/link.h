@@ -30,8 +30,9 @@ void link_sweep(int all);
  */
 void link_reconcile_stale(struct worker *w);
 
-/* For spool_reconcile at start: 1 when a CM/ECF entry carries txn, 0 when
- * none does, -1 when the directory cannot tell.  ctx is a struct worker. */
+/* For spool_reconcile: SPOOL_LINK (1) when a CM/ECF entry's link carries
+ * txn, SPOOL_ANNOUNCE (2) when one's ecfAnnounced does, 0 when none does,
+ * -1 when the directory cannot tell.  ctx is a struct worker. */
 int link_txn_exists(uint64_t txn, void *ctx);
 
 #endif

@@ -25,6 +25,7 @@
 #include "events.h"
 #include "live_config.h"
 #include "log.h"
+#include "mailrate.h"
 #include "spool.h"
 
 #define MAX_ARGS 32
@@ -45,6 +46,7 @@ struct mail_cfg {
 	char *sendmail;
 	char *smtp_url;
 	char *mail_from;
+	int rate_per_min;
 };
 
 /* A notice that failed: when it may be tried again. */
@@ -86,6 +88,7 @@ static struct {
 	struct retry *retries;
 	size_t nretries, capretries;
 	int64_t hold_until_ms;
+	struct mailrate rate;	/* mail.rate_per_min, over both queues */
 } M = {
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 	.min_ms = 30 * 1000L,
@@ -167,6 +170,7 @@ mail_cfg_load(struct mail_cfg *mc)
 		mc->sendmail = dup_or_null(cfg->sendmail, &ok);
 		mc->smtp_url = dup_or_null(cfg->smtp_url, &ok);
 		mc->mail_from = dup_or_null(cfg->mail_from, &ok);
+		mc->rate_per_min = cfg->rate_per_min;
 	}
 	live_config_put(cfg);
 	if (cfg == NULL || !ok || mc->spool_dir == NULL) {
@@ -434,16 +438,17 @@ out:
 	return oc;
 }
 
-/* One attempt at ready/<txn>.msg; on success the file is gone. */
+/* One attempt at <sub>/<txn>.msg; on success the file is gone. */
 static enum outcome
-send_one(const struct mail_cfg *mc, uint64_t txn, long timeout_ms, struct attempt *at)
+send_one(const struct mail_cfg *mc, const char *sub, uint64_t txn, long timeout_ms,
+	 struct attempt *at)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	enum outcome oc;
 	int fd;
 
 	memset(at, 0, sizeof(*at));
-	if (spool_path(mc->spool_dir, "ready", txn, path, sizeof(path)) < 0) {
+	if (spool_path(mc->spool_dir, sub, txn, path, sizeof(path)) < 0) {
 		fail(at, "spool_read", "path under %s is too long", mc->spool_dir);
 		return SEND_UNAVAILABLE;
 	}
@@ -470,7 +475,7 @@ send_one(const struct mail_cfg *mc, uint64_t txn, long timeout_ms, struct attemp
 		     path, strerror(errno));
 		return SEND_STUCK;
 	}
-	if ((size_t)snprintf(dir, sizeof(dir), "%s/ready", mc->spool_dir) < sizeof(dir)) {
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/%s", mc->spool_dir, sub) < sizeof(dir)) {
 		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 		/* Best effort: a lost unlink only means one duplicate after a crash. */
@@ -560,43 +565,45 @@ prune_retries(const uint64_t *txns, size_t n)
 	}
 }
 
-/*
- * Sends what is due in ready/, oldest first.  Returns the monotonic time
- * at which the next pass is needed.
- */
-static int64_t
-run_pass(void)
-{
-	long min_ms, max_ms, timeout_ms, rescan_ms;
+/* What one pass works with: the settings and its timing. */
+struct pass {
 	struct mail_cfg mc;
-	uint64_t *txns = NULL;
-	size_t n = 0, i;
-	int64_t now, next;
+	long min_ms, max_ms, timeout_ms;
+	int64_t next;		/* when the next pass is needed */
+};
 
-	pthread_mutex_lock(&M.lock);
-	min_ms = M.min_ms;
-	max_ms = M.max_ms;
-	timeout_ms = M.timeout_ms;
-	rescan_ms = M.rescan_ms;
-	pthread_mutex_unlock(&M.lock);
-	next = clock_now_ms() + rescan_ms;
-	if (mail_cfg_load(&mc) < 0)
-		return next;
-	if (spool_list(mc.spool_dir, "ready", &txns, &n) < 0)
-		goto out;
-	prune_retries(txns, n);
-	for (i = 0; i < n && !stopping(); i++) {
+/*
+ * Sends what is due in spool queue sub, oldest first, within the rate.
+ * Returns true when the pass must stop here (the MTA is held off, the
+ * rate is spent, or the sender is stopping).
+ */
+static bool
+send_queue(struct pass *ps, const char *sub, const uint64_t *txns, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
 		struct retry *r = find_retry(txns[i]);
 		struct attempt at;
 		enum outcome oc;
+		int64_t now, wait;
 		long delay;
 
+		if (stopping())
+			return true;
 		now = clock_now_ms();
 		if (now < M.hold_until_ms)
-			break;
+			return true;
 		if (r != NULL && now < r->due_ms)
 			continue;
-		oc = send_one(&mc, txns[i], timeout_ms, &at);
+		wait = mailrate_wait_ms(&M.rate, now);
+		if (wait > 0) {
+			if (now + wait < ps->next)
+				ps->next = now + wait;
+			return true;
+		}
+		mailrate_note(&M.rate, now);
+		oc = send_one(&ps->mc, sub, txns[i], ps->timeout_ms, &at);
 		if (oc == SEND_GONE) {
 			forget_retry(txns[i]);
 			continue;
@@ -611,7 +618,7 @@ run_pass(void)
 			continue;
 		}
 		r = note_failure(txns[i]);
-		delay = backoff_ms(r != NULL ? r->tries : 1, min_ms, max_ms);
+		delay = backoff_ms(r != NULL ? r->tries : 1, ps->min_ms, ps->max_ms);
 		now = clock_now_ms();
 		if (r != NULL)
 			r->due_ms = now + delay;
@@ -619,18 +626,65 @@ run_pass(void)
 						 (delay + 999) / 1000, "retry", at.reason, at.detail });
 		if (oc == SEND_UNAVAILABLE) {
 			M.hold_until_ms = now + delay;
-			break;
+			return true;
 		}
 	}
+	return false;
+}
+
+/*
+ * Sends what is due: link notices (ready/) first, then go-live
+ * announcements (announce/), all within mail.rate_per_min.  Returns the
+ * monotonic time at which the next pass is needed.
+ */
+static int64_t
+run_pass(void)
+{
+	uint64_t *links = NULL, *news = NULL, *all = NULL;
+	size_t nl = 0, na = 0;
+	long rescan_ms;
+	struct pass ps;
+	size_t i;
+
+	pthread_mutex_lock(&M.lock);
+	ps.min_ms = M.min_ms;
+	ps.max_ms = M.max_ms;
+	ps.timeout_ms = M.timeout_ms;
+	rescan_ms = M.rescan_ms;
+	pthread_mutex_unlock(&M.lock);
+	ps.next = clock_now_ms() + rescan_ms;
+	if (mail_cfg_load(&ps.mc) < 0)
+		return ps.next;
+	if (mailrate_set(&M.rate, (size_t)ps.mc.rate_per_min) < 0)
+		log_warnx("mail sender: out of memory for mail.rate_per_min %d; the old rate "
+			  "stays", ps.mc.rate_per_min);
+	if (spool_list(ps.mc.spool_dir, "ready", &links, &nl) < 0 ||
+	    spool_list(ps.mc.spool_dir, "announce", &news, &na) < 0)
+		goto out;
+	/* The retry table covers both queues (a Transaction ID is in one only). */
+	all = malloc((nl + na + 1) * sizeof(*all));
+	if (all == NULL) {
+		log_warnx("mail sender: out of memory listing the spool");
+		goto out;
+	}
+	for (i = 0; i < nl; i++)
+		all[i] = links[i];
+	for (i = 0; i < na; i++)
+		all[nl + i] = news[i];
+	prune_retries(all, nl + na);
+	if (!send_queue(&ps, "ready", links, nl))
+		send_queue(&ps, "announce", news, na);
 	for (i = 0; i < M.nretries; i++)
-		if (M.retries[i].due_ms < next)
-			next = M.retries[i].due_ms;
-	if (M.hold_until_ms > clock_now_ms() && M.hold_until_ms < next)
-		next = M.hold_until_ms;
+		if (M.retries[i].due_ms < ps.next)
+			ps.next = M.retries[i].due_ms;
+	if (M.hold_until_ms > clock_now_ms() && M.hold_until_ms < ps.next)
+		ps.next = M.hold_until_ms;
 out:
-	free(txns);
-	mail_cfg_free(&mc);
-	return next;
+	free(links);
+	free(news);
+	free(all);
+	mail_cfg_free(&ps.mc);
+	return ps.next;
 }
 
 static void *
@@ -739,5 +793,6 @@ mailer_stop(void)
 	free(M.retries);
 	M.retries = NULL;
 	M.nretries = M.capretries = 0;
+	mailrate_free(&M.rate);
 	curl_global_cleanup();
 }

@@ -1,8 +1,11 @@
 /*
  * mailer.h - the sender thread for spooled link notices (see spool.h).
  *
- * The sender hands each ready/<txn>.msg, lowest Transaction ID first, to
- * the MTA: mail.sendmail (argv split on blanks, no shell; the file on
+ * The sender hands each ready/<txn>.msg (link notices), lowest Transaction
+ * ID first, then each announce/<txn>.msg (go-live announcements) to the
+ * MTA, starting at most mail.rate_per_min attempts in any 60 seconds
+ * (mailrate.h), so a court's announcement to thousands of accounts trickles
+ * out and a link notice never waits behind it for more than a minute: mail.sendmail (argv split on blanks, no shell; the file on
  * standard input; exit 0 = accepted) or, when mail.smtp_url is set,
  * libcurl SMTP.  Once the MTA has accepted a notice the file is unlinked
  * (event=mail result=sent).  A failed attempt keeps the file and logs
@@ -21,9 +24,9 @@
  * descriptors 0-2 open.  SIGCHLD must keep its default action in the
  * daemon (the sender reaps its own children with waitpid).
  *
- * The sender reads mail.spool_dir, mail.sendmail, mail.smtp_url and
- * mail.from from server_config() at each pass, so a reload applies to the
- * next attempt.
+ * The sender reads mail.spool_dir, mail.sendmail, mail.smtp_url,
+ * mail.from and mail.rate_per_min from the live configuration at each
+ * pass, so a reload applies to the next attempt.
  */
 #ifndef ECFLINK_MAILER_H
 #define ECFLINK_MAILER_H

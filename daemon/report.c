@@ -18,7 +18,7 @@
 
 struct tally {
 	size_t total, linked, unlinked, locked, pending, expired, dangling;
-	size_t pa_total, pa_linked;
+	size_t pa_total, pa_linked, pa_not_upgraded;
 	size_t ndays;		/* distinct days with links */
 	int day[DAYS_LISTED];	/* YYYYMMDD, oldest first: the most recent days */
 	size_t links[DAYS_LISTED];
@@ -93,8 +93,10 @@ tally(const struct census *cs, time_t now, struct tally *t)
 			t->expired++;
 	}
 	t->pa_total = cs->n_pa;
-	for (i = 0; i < cs->n_pa; i++)
+	for (i = 0; i < cs->n_pa; i++) {
 		t->pa_linked += cs->pa[i].linked;
+		t->pa_not_upgraded += cs->pa[i].not_upgraded;
+	}
 }
 
 static void
@@ -121,6 +123,7 @@ report_text(const struct config *cfg, bool live, const struct tally *t, struct s
 	sb_printf(s, "%-24s%8zu\n", "PACER accounts", t->pa_total);
 	sb_printf(s, "%-24s%8zu\n", "  linked", t->pa_linked);
 	sb_printf(s, "%-24s%8zu\n", "  not linked", t->pa_total - t->pa_linked);
+	sb_printf(s, "%-24s%8zu\n", "  not upgraded", t->pa_not_upgraded);
 	if (t->ndays == 0) {
 		sb_printf(s, "\nLinks per day: none yet\n");
 		return;
@@ -158,8 +161,9 @@ report_json(const struct config *cfg, bool live, const struct tally *t, struct s
 		     "\"reset_expired\":%zu}",
 		  t->total, t->linked, t->dangling, t->unlinked, t->locked, t->pending,
 		  t->expired);
-	sb_printf(s, ",\"pacer\":{\"total\":%zu,\"linked\":%zu,\"not_linked\":%zu}",
-		  t->pa_total, t->pa_linked, t->pa_total - t->pa_linked);
+	sb_printf(s, ",\"pacer\":{\"total\":%zu,\"linked\":%zu,\"not_linked\":%zu,"
+		     "\"not_upgraded\":%zu}",
+		  t->pa_total, t->pa_linked, t->pa_total - t->pa_linked, t->pa_not_upgraded);
 	sb_printf(s, ",\"days_with_links\":%zu,\"links_per_day\":[", t->ndays);
 	for (i = 0; i < t->nshown; i++)
 		sb_printf(s, "%s{\"date\":\"%04d-%02d-%02d\",\"links\":%zu}", i ? "," : "",

@@ -21,114 +21,13 @@
 #define DIR_MODE 0750
 #define FILE_MODE 0640
 #define TMP_PREFIX ".tmp-"
-/* RFC 5322 allows 998 bytes a line; no field may come near it. */
-#define FIELD_MAX 900
 
-static const char *const wdays[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-
-/* A field may go into a header or the body: printable ASCII only, bounded. */
-static bool
-clean_field(const char *s, size_t max)
+/* The queue directory of each kind of notice that may be sent. */
+static const char *
+queue_of(enum spool_kind kind)
 {
-	size_t i;
-
-	if (s == NULL || s[0] == '\0')
-		return false;
-	for (i = 0; i < max && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x20 || c > 0x7e)
-			return false;
-	}
-	return i < max && i <= FIELD_MAX;
+	return kind == SPOOL_ANNOUNCE ? "announce" : "ready";
 }
-
-/*
- * A recipient for "sendmail -t" and SMTP RCPT: one plain addr-spec, so no
- * value can name a second recipient or a group.
- */
-static bool
-plain_address(const char *s, size_t max)
-{
-	const char *at;
-
-	if (!clean_field(s, max) || strpbrk(s, " ,;:<>()[]\"\\") != NULL)
-		return false;
-	at = strchr(s, '@');
-	return at != NULL && at != s && at[1] != '\0' && strchr(at + 1, '@') == NULL;
-}
-
-/* The domain of mail_from for the Message-ID; "localhost" when it has none usable. */
-static void
-from_domain(const char *from, char *out, size_t len)
-{
-	const char *at = strrchr(from, '@');
-	size_t n = at != NULL ? strspn(at + 1, "abcdefghijklmnopqrstuvwxyz"
-					       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") : 0;
-
-	if (n == 0 || n >= len) {
-		snprintf(out, len, "localhost");
-		return;
-	}
-	memcpy(out, at + 1, n);
-	out[n] = '\0';
-}
-
-int
-spool_render(const struct config *cfg, const struct link_notice *n, char *buf, size_t len)
-{
-	char submitted[64], zone[16], domain[256];
-	struct tm tm;
-	long off;
-	int w;
-
-	if (len > 0)
-		buf[0] = '\0';
-	if (cfg->mail_from == NULL || !clean_field(cfg->mail_from, SIZE_MAX) ||
-	    strchr(cfg->mail_from, '@') == NULL || !clean_field(cfg->court_name, SIZE_MAX) ||
-	    !clean_field(n->account_no, sizeof(n->account_no)) ||
-	    !plain_address(n->to, sizeof(n->to)))
-		return -1;
-	if (localtime_r(&n->submitted, &tm) == NULL ||
-	    strftime(submitted, sizeof(submitted), "%m/%d/%Y %H:%M:%S", &tm) == 0 ||
-	    strftime(zone, sizeof(zone), "%Z", &tm) == 0 || tm.tm_wday < 0 || tm.tm_wday > 6 ||
-	    tm.tm_mon < 0 || tm.tm_mon > 11)
-		return -1;
-	from_domain(cfg->mail_from, domain, sizeof(domain));
-	/* Day and month names by hand: %a and %b follow the locale. */
-	off = tm.tm_gmtoff / 60;
-	w = snprintf(buf, len,
-		     "From: %s\n"
-		     "To: %s\n"
-		     "Subject: CM/ECF account link: Transaction ID %llu\n"
-		     "Date: %s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld\n"
-		     "Message-ID: <ecflink.link.%llu.%lld@%s>\n"
-		     "MIME-Version: 1.0\n"
-		     "Content-Type: text/plain; charset=us-ascii\n"
-		     "Content-Transfer-Encoding: 7bit\n"
-		     "\n"
-		     "Account Number: %s\n"
-		     "Court: %s\n"
-		     "Date/Time Submitted: %s %s\n"
-		     "Transaction ID: %llu\n"
-		     "Request: Link\n"
-		     "Transaction Status: Processed\n"
-		     "Comment: Your PACER account has been linked to your CM/ECF account\n",
-		     cfg->mail_from, n->to, (unsigned long long)n->txn, wdays[tm.tm_wday],
-		     tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-		     tm.tm_sec, off < 0 ? '-' : '+', labs(off) / 60, labs(off) % 60,
-		     (unsigned long long)n->txn, (long long)n->submitted, domain, n->account_no,
-		     cfg->court_name, submitted, zone, (unsigned long long)n->txn);
-	if (w < 0 || (size_t)w >= len) {
-		if (len > 0)
-			buf[0] = '\0';
-		return -1;
-	}
-	return w;
-}
-
 int
 spool_parse_name(const char *name, uint64_t *txn)
 {
@@ -190,11 +89,11 @@ sub_dir(const char *spool_dir, const char *sub, char *buf, size_t len)
 	return 0;
 }
 
-/* Creates pending/ and ready/ (0750, whatever the umask) when missing. */
+/* Creates pending/, ready/ and announce/ (0750, whatever the umask) when missing. */
 static int
 ensure_dirs(const char *spool_dir)
 {
-	static const char *const subs[] = { "pending", "ready" };
+	static const char *const subs[] = { "pending", "ready", "announce" };
 	char dir[PATH_MAX];
 	bool made = false;
 	size_t i;
@@ -238,27 +137,25 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-int
-spool_write_pending(const struct config *cfg, const struct link_notice *n)
+/*
+ * Writes msg (len bytes, rendered by the caller, who wipes it) as
+ * pending/<txn>.msg; who names the notice in the debug line.
+ */
+static int
+write_pending(const struct config *cfg, uint64_t txn64, const char *msg, int len,
+	      const char *who)
 {
-	char msg[SPOOL_MSG_MAX], dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
-	unsigned long long txn = (unsigned long long)n->txn;
-	int len, fd = -1, rc = -1, w;
+	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	unsigned long long txn = (unsigned long long)txn64;
+	int fd = -1, rc = -1, w;
 	bool made_tmp = false;
 
-	len = spool_render(cfg, n, msg, sizeof(msg));
-	if (len < 0) {
-		log_warnx("mail spool: cannot write the notice for transaction %llu: the address "
-			  "\"%.64s\", account number or court name is empty, too long or holds "
-			  "characters a mail header cannot carry", txn, n->to);
-		return -1;
-	}
 	if (ensure_dirs(cfg->spool_dir) < 0 || sub_dir(cfg->spool_dir, "pending", dir,
 							sizeof(dir)) < 0)
 		goto out;
 	w = snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%llu-XXXXXX", dir, txn);
 	if (w < 0 || (size_t)w >= sizeof(tmp) ||
-	    spool_path(cfg->spool_dir, "pending", n->txn, path, sizeof(path)) < 0) {
+	    spool_path(cfg->spool_dir, "pending", txn64, path, sizeof(path)) < 0) {
 		log_warnx("mail spool: path under %s is too long", dir);
 		goto out;
 	}
@@ -284,30 +181,70 @@ spool_write_pending(const struct config *cfg, const struct link_notice *n)
 	}
 	made_tmp = false;
 	if (fsync_dir(dir) < 0) {
-		/* Not known to be durable: fail the link rather than risk the notice. */
+		/* Not known to be durable: fail the caller rather than risk the notice. */
 		unlink(path);
 		goto out;
 	}
-	log_debug("mail spool: notice for transaction %llu to %s (%s -> %s) is pending", txn,
-		  n->to, n->pacer_login, n->cmecf_login);
+	log_debug("mail spool: %s, transaction %llu, is pending", who, txn);
 	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);
 	if (made_tmp)
 		unlink(tmp);
+	return rc;
+}
+
+int
+spool_write_pending(const struct config *cfg, const struct link_notice *n)
+{
+	char msg[SPOOL_MSG_MAX], who[900];
+	int len, rc;
+
+	len = mailtext_link(cfg, n, msg, sizeof(msg));
+	if (len < 0) {
+		log_warnx("mail spool: cannot write the notice for transaction %llu: the address "
+			  "\"%.64s\", account number or court name is empty, too long or holds "
+			  "characters a mail header cannot carry", (unsigned long long)n->txn,
+			  n->to);
+		return -1;
+	}
+	snprintf(who, sizeof(who), "link notice to %.256s (%.256s -> %.256s)", n->to,
+		 n->pacer_login, n->cmecf_login);
+	rc = write_pending(cfg, n->txn, msg, len, who);
 	explicit_bzero(msg, sizeof(msg));
 	return rc;
 }
 
-/* Moves pending/<txn>.msg to ready/ and syncs both directories. */
-static int
-move_ready(const char *spool_dir, uint64_t txn)
+int
+spool_write_pending_announce(const struct config *cfg, const struct announce_notice *a)
 {
+	char msg[SPOOL_MSG_MAX], who[600];
+	int len, rc;
+
+	len = mailtext_announce(cfg, a, msg, sizeof(msg));
+	if (len < 0) {
+		log_warnx("mail spool: cannot write the announcement for transaction %llu: the "
+			  "address \"%.64s\", login, court name or court.link_url is empty, too "
+			  "long or holds characters a mail cannot carry",
+			  (unsigned long long)a->txn, a->to);
+		return -1;
+	}
+	snprintf(who, sizeof(who), "announcement to %.256s (%.256s)", a->to, a->cmecf_login);
+	rc = write_pending(cfg, a->txn, msg, len, who);
+	explicit_bzero(msg, sizeof(msg));
+	return rc;
+}
+
+/* Moves pending/<txn>.msg to its kind's queue and syncs both directories. */
+static int
+move_ready(const char *spool_dir, uint64_t txn, enum spool_kind kind)
+{
+	const char *q = queue_of(kind);
 	char from[PATH_MAX], to[PATH_MAX], dir[PATH_MAX];
 
 	if (spool_path(spool_dir, "pending", txn, from, sizeof(from)) < 0 ||
-	    spool_path(spool_dir, "ready", txn, to, sizeof(to)) < 0) {
+	    spool_path(spool_dir, q, txn, to, sizeof(to)) < 0) {
 		log_warnx("mail spool: path under %s is too long", spool_dir);
 		return -1;
 	}
@@ -315,8 +252,8 @@ move_ready(const char *spool_dir, uint64_t txn)
 		log_warn("mail spool: cannot move %s to %s", from, to);
 		return -1;
 	}
-	/* ready/ first: once its entry is durable the notice cannot be lost. */
-	if (sub_dir(spool_dir, "ready", dir, sizeof(dir)) < 0 || fsync_dir(dir) < 0 ||
+	/* The queue first: once its entry is durable the notice cannot be lost. */
+	if (sub_dir(spool_dir, q, dir, sizeof(dir)) < 0 || fsync_dir(dir) < 0 ||
 	    sub_dir(spool_dir, "pending", dir, sizeof(dir)) < 0 || fsync_dir(dir) < 0)
 		return -1;
 	return 0;
@@ -340,7 +277,16 @@ tell_ready(void)
 int
 spool_mark_ready(const struct config *cfg, uint64_t txn)
 {
-	if (cfg->spool_dir == NULL || move_ready(cfg->spool_dir, txn) < 0)
+	if (cfg->spool_dir == NULL || move_ready(cfg->spool_dir, txn, SPOOL_LINK) < 0)
+		return -1;
+	tell_ready();
+	return 0;
+}
+
+int
+spool_mark_announce(const struct config *cfg, uint64_t txn)
+{
+	if (cfg->spool_dir == NULL || move_ready(cfg->spool_dir, txn, SPOOL_ANNOUNCE) < 0)
 		return -1;
 	tell_ready();
 	return 0;
@@ -522,7 +468,7 @@ drop_unlinked(const char *spool_dir, uint64_t txn)
 	if (remove_pending(spool_dir, txn) < 0)
 		return -1;
 	event_mail(&(struct mail_event){ txn, to, 0, -1, "dropped", "link_not_made",
-					 "no link holds this transaction" });
+					 "no link or announcement holds this transaction" });
 	return 0;
 }
 
@@ -573,10 +519,11 @@ reconcile(const struct config *cfg, int min_age_s, int (*exists)(uint64_t txn, v
 				goto out;
 			continue;
 		}
-		if (move_ready(cfg->spool_dir, txns[i]) < 0)
+		if (move_ready(cfg->spool_dir, txns[i], (enum spool_kind)r) < 0)
 			goto out;
 		moved++;
-		log_info("mail spool: transaction %llu was linked; its notice is ready", t);
+		log_info("mail spool: transaction %llu was %s; its notice is ready", t,
+			 r == SPOOL_ANNOUNCE ? "announced" : "linked");
 	}
 	if (moved > 0)
 		tell_ready();

@@ -1,11 +1,16 @@
 /*
  * spool.h - the link notification mail spool.
  *
- * A notice lives as one RFC 5322 message file, named after its Transaction
- * ID, in one of two directories under mail.spool_dir:
+ * A notice lives as one RFC 5322 message file (mailtext.h), named after
+ * its Transaction ID, in one of three directories under mail.spool_dir:
  *
- *   pending/<txn>.msg   written (fsync'd) before the link Modify
- *   ready/<txn>.msg     the Modify succeeded; the sender (mailer.h) owns it
+ *   pending/<txn>.msg   written (fsync'd) before the directory Modify that
+ *                       makes it true (the link; for an announcement, the
+ *                       entry's ecfAnnounced)
+ *   ready/<txn>.msg     a link notice whose Modify succeeded; the sender
+ *                       (mailer.h) owns it
+ *   announce/<txn>.msg  the same for a go-live announcement; the sender
+ *                       sends these when ready/ is empty
  *
  * A file only ever appears under its final name by rename(2) after fsync,
  * and each rename is followed by an fsync of the directory, so a crash at
@@ -25,43 +30,29 @@
 #include <time.h>
 
 #include "config.h"
+#include "mailtext.h"
 
 /* A rendered message is never longer than this. */
-#define SPOOL_MSG_MAX 8192
+#define SPOOL_MSG_MAX MAILTEXT_MAX
 
-struct link_notice {
-	uint64_t txn;			/* Transaction ID */
-	char account_no[64];		/* PACER account number */
-	char to[257];			/* PACER account's mail */
-	char pacer_login[257];		/* for the caller's logs; not in the message */
-	char cmecf_login[257];		/* for the caller's logs; not in the message */
-	time_t submitted;		/* epoch seconds; shown in the court's time zone */
+/* Where a notice waits once it may be sent (the reconcile callback's answer). */
+enum spool_kind {
+	SPOOL_LINK = 1,		/* ready/: a link notice, sent first */
+	SPOOL_ANNOUNCE = 2,	/* announce/: a go-live announcement */
 };
 
 /*
- * Renders the notice into buf as a NUL-terminated message with LF line
- * ends: From (cfg->mail_from), To, Subject "CM/ECF account link:
- * Transaction ID N", Date, Message-ID (derived from the transaction, so a
- * resent copy carries the same one), MIME-Version, Content-Type text/plain
- * us-ascii, and a body of exactly seven lines (Account Number, Court,
- * Date/Time Submitted as MM/DD/YYYY HH:MM:SS TZ in local time, Transaction
- * ID, Request: Link, Transaction Status: Processed, Comment).  Local time
- * is the process's TZ (the daemon sets it once at start).
- *
- * Returns the message length, or -1 when buf is too small, a field holds a
- * control or non-ASCII byte (no header injection), n->to is not a plain
- * address (exactly one '@', no blanks, no ",;:<>()[]\"" characters) or
- * cfg->mail_from has no '@'.
- */
-int spool_render(const struct config *cfg, const struct link_notice *n, char *buf, size_t len);
-
-/*
- * Writes the rendered notice as <spool_dir>/pending/<txn>.msg (temporary
- * file, write, fsync, rename, fsync of the directory), creating pending/
- * and ready/ when missing.  Called before the link Modify.  0, or -1 after
- * logging what failed.
+ * Writes the rendered notice (mailtext_link) as
+ * <spool_dir>/pending/<txn>.msg (temporary file, write, fsync, rename,
+ * fsync of the directory), creating pending/, ready/ and announce/ when
+ * missing.  Called before the link Modify.  0, or -1 after logging what
+ * failed.
  */
 int spool_write_pending(const struct config *cfg, const struct link_notice *n);
+
+/* The same for a go-live announcement (mailtext_announce), before the
+ * Modify that sets the entry's ecfAnnounced. */
+int spool_write_pending_announce(const struct config *cfg, const struct announce_notice *a);
 
 /*
  * Sets the function called when a notice becomes ready (the sender's
@@ -76,6 +67,9 @@ void spool_on_ready(void (*fn)(void));
  */
 int spool_mark_ready(const struct config *cfg, uint64_t txn);
 
+/* The ecfAnnounced Modify succeeded: the same, into announce/. */
+int spool_mark_announce(const struct config *cfg, uint64_t txn);
+
 /*
  * The Modify failed: removes pending/<txn>.msg (a missing file is fine).
  * 0, or -1 (logged).
@@ -85,8 +79,10 @@ int spool_drop(const struct config *cfg, uint64_t txn);
 /*
  * At start, before any worker writes to the spool and before the sender
  * runs: removes leftover temporary files, then for each pending/<txn>.msg
- * asks exists(txn, ctx): 1, the link was made (moved to ready/); 0, it was
- * not (removed, logged as event=mail result=dropped reason=link_not_made);
+ * asks exists(txn, ctx): SPOOL_LINK, a link holds txn (moved to ready/);
+ * SPOOL_ANNOUNCE, an entry's ecfAnnounced does (moved to announce/); 0,
+ * neither (removed, logged as event=mail result=dropped
+ * reason=link_not_made);
  * -1, cannot tell now (left for the next start, logged as a warning).
  * Returns how many notices it could not decide, or -1 on a spool I/O error.
  */

@@ -229,7 +229,14 @@ t_like "$body" '^Transaction ID: 1000$' "body: Transaction ID"
 t_like "$body" '^Request: Link$' "body: Request"
 t_like "$body" '^Transaction Status: Processed$' "body: Transaction Status"
 t_like "$body" '^Comment: Your PACER account has been linked to your CM/ECF account$' "body: Comment"
-t_is "$(printf '%s\n' "$body" | grep -c .)" 7 "the body has exactly seven lines"
+t_is "$(printf '%s\n' "$body" | sed -n 1p)" \
+	"This email is notification that the change you requested to your NextGen CM/ECF account has been processed. The status is listed below." \
+	"body: the procedure's opening sentence comes first"
+t_like "$(printf '%s\n' "$body" | tail -n 1)" \
+	'^NOTE: Each time you log in to e-file with your PACER account, you will be asked to read and acknowledge the redaction notice ' \
+	"body: the closing NOTE about the redaction notice at each login"
+t_is "$(printf '%s\n' "$body" | grep -c .)" 9 \
+	"the body has exactly nine lines: the sentence, the seven facts, the NOTE"
 t_is "$(ls "$T/spool/ready" | wc -l)" 0 "ready/ is empty after delivery"
 wait_for 'event=mail txn=1000 .*result=sent' 1 50
 t_is "$(nsince 'event=mail txn=1000 .*result=sent')" 1 "one event=mail result=sent line"

@@ -58,6 +58,7 @@ want=$(
 	row "PACER accounts" 4
 	row "  linked" 1
 	row "  not linked" 3
+	row "  not upgraded" 0
 	echo
 	echo "Links per day, America/Chicago dates"
 	row "  2015-11-02" 1
@@ -80,7 +81,7 @@ t_is "$rc" 0 "report --json exits 0"
 json_ok "report --json is valid JSON" "$out"
 want='{"court":"SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT","golive":"2015-11-01T06:00:00Z","live":true,'
 want+='"cmecf":{"total":15,"linked":2,"linked_missing_pacer":1,"not_linked":11,"locked":2,'
-want+='"reset_pending":1,"reset_expired":1},"pacer":{"total":4,"linked":1,"not_linked":3},'
+want+='"reset_pending":1,"reset_expired":1},"pacer":{"total":4,"linked":1,"not_linked":3,"not_upgraded":0},'
 want+='"days_with_links":2,"links_per_day":[{"date":"2015-11-02","links":1},'
 want+='{"date":"2015-11-03","links":1}]}'
 t_is "$out" "$want" "report --json: the same numbers"

@@ -281,6 +281,8 @@ test_minimal_defaults(void **state)
 	assert_string_equal(c->sendmail, "/usr/sbin/sendmail -t -oi");
 	assert_null(c->smtp_url);
 	assert_string_equal(c->mail_from, "ecflink@localhost");
+	assert_int_equal(c->rate_per_min, 60);
+	assert_null(c->link_url);
 	assert_int_equal(c->facility, LOG_AUTHPRIV);
 	assert_false(c->debug);
 	assert_null(c->user);
@@ -288,7 +290,9 @@ test_minimal_defaults(void **state)
 	assert_non_null(strstr(c->msg.pacer_search_only, "PACER Search"));
 	assert_non_null(strstr(c->msg.golive_pending, "%s"));
 	assert_non_null(strstr(c->msg.legacy_denied, "PACER account"));
-	assert_non_null(strstr(c->msg.redaction_prompt, "[y/N]"));
+	assert_string_equal(c->msg.redaction_prompt,
+			    "I understand that, if I file, I must comply with the redaction rules. "
+			    "I have read this notice. [y/N] ");
 	config_free(c);
 }
 

@@ -192,6 +192,15 @@ test_mail(void **state)
 	bad(cc_smtp_url, "smtp://", "must be smtp://HOST[:PORT]");
 	bad(cc_smtp_url, "mail.court.example:25", "must be smtp://HOST[:PORT]");
 	bad(cc_smtp_url, "smtp://a b", "must be smtp://HOST[:PORT]");
+	good(cc_web_url, "https://ecf.iasb.uscourts.example/link");
+	good(cc_web_url, "http://127.0.0.1:8080/");
+	bad(cc_web_url, "ecf.court.example/link", "must be an http:// or https:// URL");
+	bad(cc_web_url, "https://", "must be an http:// or https:// URL");
+	bad(cc_web_url, "https:///path", "must be an http:// or https:// URL");
+	bad(cc_web_url, "javascript:alert(1)", "must be an http:// or https:// URL");
+	bad(cc_web_url, "https://a b/", "printable ASCII without blanks");
+	bad(cc_web_url, "https://a/\xc3\xa9", "printable ASCII without blanks");
+	bad(cc_web_url, "https://a/<x>", "printable ASCII without blanks");
 	good(cc_mail_from, "ecflink@court.example");
 	bad(cc_mail_from, "ecflink", "must be a mail address");
 }

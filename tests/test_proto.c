@@ -566,7 +566,7 @@ test_decode_field_faults(void **state)
 /*
  * PE_FIELDS: tags may not repeat, so a frame can hold more than
  * PROTO_MAX_FIELDS fields only if there are more known tags than that.
- * While there are not (46 tags, 48 fields today), PE_FIELDS cannot be
+ * While there are not (51 tags, 64 fields today), PE_FIELDS cannot be
  * produced: a frame of every tag decodes and one field more is PE_DUP.
  * Once there are, the test takes the other branch and expects PE_FIELDS.
  */

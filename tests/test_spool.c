@@ -1,6 +1,7 @@
 /*
- * test_spool.c - daemon/spool.c: the rendered notice (headers, the seven
- * body lines, the court's time zone), header injection refused, the
+ * test_spool.c - daemon/spool.c and daemon/mailtext.c: the rendered notice
+ * (headers, the procedure's opening sentence, the seven lines, its closing
+ * NOTE, the court's time zone), the go-live announcement, header injection refused, the
  * pending -> ready / dropped moves with their modes, start-up
  * reconciliation, and what a crash mid-write leaves behind.
  */
@@ -24,16 +25,24 @@
 
 #include "config.h"
 #include "log.h"
+#include "mailtext.h"
 #include "spool.h"
 
 #define BODY_1000 \
+	"This email is notification that the change you requested to your NextGen CM/ECF " \
+	"account has been processed. The status is listed below.\n" \
+	"\n" \
 	"Account Number: 4412345\n" \
 	"Court: SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT\n" \
 	"Date/Time Submitted: 12/01/2015 02:04:05 CST\n" \
 	"Transaction ID: 1000\n" \
 	"Request: Link\n" \
 	"Transaction Status: Processed\n" \
-	"Comment: Your PACER account has been linked to your CM/ECF account\n"
+	"Comment: Your PACER account has been linked to your CM/ECF account\n" \
+	"\n" \
+	"NOTE: Each time you log in to e-file with your PACER account, you will be asked " \
+	"to read and acknowledge the redaction notice (Fed. R. App. P. 25(a)(5), Fed. R. " \
+	"Civ. P. 5.2, Fed. R. Crim. P. 49.1 and Fed. R. Bankr. P. 9037).\n"
 
 struct fixture {
 	char dir[512];
@@ -76,13 +85,13 @@ setup(void **state)
 static void
 rm_tree(const char *dir)
 {
-	static const char *const subs[] = { "pending", "ready", "" };
+	static const char *const subs[] = { "pending", "ready", "announce", "" };
 	char sub[PATH_MAX], path[PATH_MAX + 256];
 	struct dirent *de;
 	size_t i;
 	DIR *d;
 
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		snprintf(sub, sizeof(sub), "%s/%s", dir, subs[i]);
 		d = opendir(sub);
 		if (d == NULL)
@@ -172,7 +181,7 @@ test_render_headers_and_body(void **state)
 	const char *body;
 	int len;
 
-	len = spool_render(&f->cfg, &f->n, buf, sizeof(buf));
+	len = mailtext_link(&f->cfg, &f->n, buf, sizeof(buf));
 	assert_true(len > 0);
 	assert_int_equal((size_t)len, strlen(buf));
 	assert_non_null(strstr(buf, "From: ecflink@iasb.uscourts.example\n"));
@@ -183,7 +192,8 @@ test_render_headers_and_body(void **state)
 				    "iasb.uscourts.example>\n"));
 	assert_non_null(strstr(buf, "\nMIME-Version: 1.0\n"));
 	assert_non_null(strstr(buf, "\nContent-Type: text/plain; charset=us-ascii\n"));
-	/* The body is exactly the seven lines, in order, and nothing else. */
+	/* The body is the opening sentence, exactly the seven lines in order,
+	 * and the NOTE about the redaction notice: nothing else. */
 	body = strstr(buf, "\n\n");
 	assert_non_null(body);
 	assert_string_equal(body + 2, BODY_1000);
@@ -201,7 +211,7 @@ test_render_daylight_time(void **state)
 	char buf[SPOOL_MSG_MAX];
 
 	f->n.submitted = 1435752000;	/* 2015-07-01 12:00:00 UTC */
-	assert_true(spool_render(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
+	assert_true(mailtext_link(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "\nDate/Time Submitted: 07/01/2015 07:00:00 CDT\n"));
 	assert_non_null(strstr(buf, "\nDate: Wed, 01 Jul 2015 07:00:00 -0500\n"));
 
@@ -209,7 +219,7 @@ test_render_daylight_time(void **state)
 	setenv("TZ", "America/New_York", 1);
 	tzset();
 	f->n.submitted = 1448957045;
-	assert_true(spool_render(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
+	assert_true(mailtext_link(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
 	assert_non_null(strstr(buf, "\nDate/Time Submitted: 12/01/2015 03:04:05 EST\n"));
 	setenv("TZ", "America/Chicago", 1);
 	tzset();
@@ -222,7 +232,7 @@ expect_refused(struct fixture *f, const char *what)
 	char buf[SPOOL_MSG_MAX];
 
 	memset(buf, 'x', sizeof(buf));
-	if (spool_render(&f->cfg, &f->n, buf, sizeof(buf)) != -1)
+	if (mailtext_link(&f->cfg, &f->n, buf, sizeof(buf)) != -1)
 		fail_msg("%s was not refused", what);
 	assert_int_equal(buf[0], '\0');
 }
@@ -272,9 +282,9 @@ test_render_refuses_injection(void **state)
 	f->cfg.mail_from = "ecflink@iasb.uscourts.example";
 
 	/* Too small a buffer: refused, never cut. */
-	assert_int_equal(spool_render(&f->cfg, &f->n, buf, 100), -1);
+	assert_int_equal(mailtext_link(&f->cfg, &f->n, buf, 100), -1);
 	assert_int_equal(buf[0], '\0');
-	assert_true(spool_render(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
+	assert_true(mailtext_link(&f->cfg, &f->n, buf, sizeof(buf)) > 0);
 }
 
 static void
@@ -285,7 +295,7 @@ test_write_pending_then_ready(void **state)
 	mode_t old = umask(077);	/* the modes must not depend on the umask */
 	char *got;
 
-	assert_true(spool_render(&f->cfg, &f->n, want, sizeof(want)) > 0);
+	assert_true(mailtext_link(&f->cfg, &f->n, want, sizeof(want)) > 0);
 	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
 	umask(old);
 	assert_int_equal(mode_of(f->dir, "pending", ""), 0750);
@@ -366,7 +376,9 @@ oracle_exists(uint64_t txn, void *ctx)
 	switch (txn) {
 	case 1:
 	case 40:
-		return 1;
+		return SPOOL_LINK;
+	case 41:
+		return SPOOL_ANNOUNCE;
 	case 2:
 		return 0;
 	default:
@@ -419,7 +431,7 @@ static void
 test_reconcile(void **state)
 {
 	struct fixture *f = *state;
-	uint64_t txns[] = { 40, 3, 2, 1 };
+	uint64_t txns[] = { 41, 40, 3, 2, 1 };
 	struct oracle o = { .ncalls = 0 };
 	char log_path[PATH_MAX + 16];
 	const char *log;
@@ -427,7 +439,7 @@ test_reconcile(void **state)
 	int rc;
 
 	for (i = 0; i < sizeof(txns) / sizeof(txns[0]); i++) {
-		notice(&f->n, txns[i], i == 2 ? "dropped@example.org" : "tattorney@example.org");
+		notice(&f->n, txns[i], i == 3 ? "dropped@example.org" : "tattorney@example.org");
 		assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
 	}
 	/* A crash in the middle of a write, and a stranger's file. */
@@ -440,11 +452,15 @@ test_reconcile(void **state)
 	assert_int_equal(rc, 1);	/* transaction 3 is undecided */
 
 	/* Asked once each, oldest first; never about the temporary file. */
-	assert_int_equal(o.ncalls, 4);
+	assert_int_equal(o.ncalls, 5);
 	assert_int_equal(o.calls[0], 1);
 	assert_int_equal(o.calls[1], 2);
 	assert_int_equal(o.calls[2], 3);
 	assert_int_equal(o.calls[3], 40);
+	assert_int_equal(o.calls[4], 41);
+	/* An announcement goes to its own queue. */
+	assert_true(exists_at(f->dir, "announce", "41.msg"));
+	assert_false(exists_at(f->dir, "ready", "41.msg"));
 
 	assert_true(exists_at(f->dir, "ready", "1.msg"));
 	assert_true(exists_at(f->dir, "ready", "40.msg"));
@@ -530,6 +546,82 @@ test_reconcile_creates_dirs(void **state)
 }
 
 static void
+announce(struct announce_notice *a, uint64_t txn, const char *to)
+{
+	memset(a, 0, sizeof(*a));
+	a->txn = txn;
+	snprintf(a->to, sizeof(a->to), "%s", to);
+	snprintf(a->cmecf_login, sizeof(a->cmecf_login), "tattorney03");
+	a->written = 1448957045;
+}
+
+static void
+test_render_announce(void **state)
+{
+	struct fixture *f = *state;
+	struct announce_notice a;
+	char buf[SPOOL_MSG_MAX];
+	const char *body;
+
+	announce(&a, 1200, "tattorney03@example.org");
+	f->cfg.link_url = NULL;
+	assert_int_equal(mailtext_announce(&f->cfg, &a, buf, sizeof(buf)), -1);
+	f->cfg.link_url = "https://ecf.iasb.uscourts.example/link";
+	assert_true(mailtext_announce(&f->cfg, &a, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\nTo: tattorney03@example.org\n"));
+	assert_non_null(strstr(buf, "\nSubject: Linking is open: SOUTHERN DISTRICT OF IOWA "
+				    "BANKRUPTCY COURT\n"));
+	assert_non_null(strstr(buf, "\nMessage-ID: <ecflink.announce.1200.1448957045@"
+				    "iasb.uscourts.example>\n"));
+	body = strstr(buf, "\n\n");
+	assert_non_null(body);
+	assert_non_null(strstr(body, "now live on NextGen CM/ECF, and linking is open."));
+	assert_non_null(strstr(body, "\n   https://ecf.iasb.uscourts.example/link\n"));
+	assert_non_null(strstr(body, "link your CM/ECF account tattorney03 to your"));
+	assert_non_null(strstr(body, "Utilities > NextGen Release 1.1 Menu Items > Link a CM/ECF"));
+	assert_null(strchr(buf, '\r'));
+	/* The same refusals as a link notice. */
+	announce(&a, 1200, "victim@example.org\nBcc: all@example.org");
+	assert_int_equal(mailtext_announce(&f->cfg, &a, buf, sizeof(buf)), -1);
+	announce(&a, 1200, "tattorney03@example.org");
+	snprintf(a.cmecf_login, sizeof(a.cmecf_login), "x\ny");
+	assert_int_equal(mailtext_announce(&f->cfg, &a, buf, sizeof(buf)), -1);
+	f->cfg.link_url = "https://x.example/\nBcc: a@b";
+	announce(&a, 1200, "tattorney03@example.org");
+	assert_int_equal(mailtext_announce(&f->cfg, &a, buf, sizeof(buf)), -1);
+	assert_int_equal(buf[0], '\0');
+}
+
+static void
+test_announce_queue(void **state)
+{
+	struct fixture *f = *state;
+	struct announce_notice a;
+	char want[SPOOL_MSG_MAX], path[PATH_MAX];
+	char *got;
+
+	f->cfg.link_url = "https://ecf.iasb.uscourts.example/link";
+	announce(&a, 1201, "tattorney03@example.org");
+	assert_true(mailtext_announce(&f->cfg, &a, want, sizeof(want)) > 0);
+	assert_int_equal(spool_write_pending_announce(&f->cfg, &a), 0);
+	assert_int_equal(mode_of(f->dir, "announce", ""), 0750);
+	assert_true(exists_at(f->dir, "pending", "1201.msg"));
+	assert_int_equal(spool_mark_announce(&f->cfg, 1201), 0);
+	assert_false(exists_at(f->dir, "pending", "1201.msg"));
+	assert_false(exists_at(f->dir, "ready", "1201.msg"));
+	assert_true(exists_at(f->dir, "announce", "1201.msg"));
+	assert_int_equal(spool_path(f->dir, "announce", 1201, path, sizeof(path)), 0);
+	got = slurp(path);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	/* An announcement that cannot be rendered is not written. */
+	f->cfg.link_url = NULL;
+	announce(&a, 1202, "tattorney03@example.org");
+	assert_int_equal(spool_write_pending_announce(&f->cfg, &a), -1);
+	assert_false(exists_at(f->dir, "pending", "1202.msg"));
+}
+
+static void
 test_parse_name(void **state)
 {
 	uint64_t t = 0;
@@ -588,6 +680,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_creates_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_stale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_announce, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_announce_queue, setup, teardown),
 		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test_setup_teardown(test_file_header, setup, teardown),
 	};

@@ -22,10 +22,10 @@ import traceback
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 A = os.environ["WEB_A"]
@@ -103,12 +103,25 @@ def fill(field, value):
     e.send_keys(value)
 
 
+def gone(element):
+    """True once element has left the page.  Chromium may say so with a
+    plain WebDriverException ("Node with given id does not belong to the
+    document") rather than the StaleElementReferenceException that
+    EC.staleness_of waits for, when the page came from its back-forward
+    cache."""
+    try:
+        element.is_enabled()
+        return False
+    except (StaleElementReferenceException, WebDriverException):
+        return True
+
+
 def press(label):
     """Clicks a submit button and waits until the next page has loaded
     (a click returns before a POST and its redirect are done)."""
     old = D.find_element(By.TAG_NAME, "html")
     D.find_element(By.XPATH, "//button[normalize-space()='%s']" % label).click()
-    WebDriverWait(D, 15).until(EC.staleness_of(old))
+    WebDriverWait(D, 15).until(lambda d: gone(old))
     WebDriverWait(D, 15).until(
         lambda d: d.execute_script("return document.readyState") == "complete")
 
