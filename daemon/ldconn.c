@@ -213,7 +213,7 @@ connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 		ldconn_seterr(op->err, "%s to %s: %s", step, c->uri, ldap_err2string(rc));
 	if (ldconn_is_down(rc)) {
 		snprintf(cause, sizeof(cause), "%s: %s", step, ldap_err2string(rc));
-		ldhealth_mark_down(c->uri, cause);
+		ldhealth_mark_down(c->uri, cause, rc != LDAP_TIMEOUT);
 	}
 	ldconn_drop(c);
 	return ldconn_is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
@@ -274,7 +274,7 @@ ldconn_fail_over(struct ldconn *c, const struct ldop *op, int rc, const char *wh
 	if (!ldconn_is_down(rc))
 		return false;
 	snprintf(cause, sizeof(cause), "%s: %s", what, ldap_err2string(rc));
-	ldhealth_mark_down(c->uri, cause);
+	ldhealth_mark_down(c->uri, cause, rc != LDAP_TIMEOUT && rc != LDAP_TIMELIMIT_EXCEEDED);
 	ldconn_drop(c);
 	return n > 1 && ldhealth_any_up(uris, n) && clock_now_ms() < op->deadline;
 }

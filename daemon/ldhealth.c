@@ -92,28 +92,32 @@ ldhealth_any_up(char *const *uris, size_t n)
 }
 
 void
-ldhealth_mark_down(const char *uri, const char *cause)
+ldhealth_mark_down(const char *uri, const char *cause, bool backoff)
 {
 	struct server *s;
 	bool changed = false;
-	int backoff = 0;
+	int pause = 0;
 
 	pthread_mutex_lock(&H.lock);
 	if ((s = find(uri)) != NULL) {
 		changed = !s->down;
 		s->down = true;
-		s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
-		if (s->backoff_ms > BACKOFF_MAX_MS)
-			s->backoff_ms = BACKOFF_MAX_MS;
+		if (backoff) {
+			s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
+			if (s->backoff_ms > BACKOFF_MAX_MS)
+				s->backoff_ms = BACKOFF_MAX_MS;
+		} else {
+			s->backoff_ms = 0;
+		}
 		s->retry_at = clock_now_ms() + s->backoff_ms;
-		backoff = s->backoff_ms;
+		pause = s->backoff_ms;
 	}
 	pthread_mutex_unlock(&H.lock);
 	if (changed)
 		log_warnx("LDAP server %s is down: %s; the other servers answer until a probe "
 			  "finds it answering again", uri, cause);
 	else
-		log_debug("LDAP server %s still down (%s); next try in %d ms", uri, cause, backoff);
+		log_debug("LDAP server %s still down (%s); next try in %d ms", uri, cause, pause);
 }
 
 void

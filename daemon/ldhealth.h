@@ -29,8 +29,14 @@ int ldhealth_pick(char *const *uris, size_t n, int skip, int64_t *retry_in_ms);
 /* True when any of uris[0..n) is up. */
 bool ldhealth_any_up(char *const *uris, size_t n);
 
-/* The server at uri failed (cause: what happened, for the log). */
-void ldhealth_mark_down(const char *uri, const char *cause);
+/*
+ * The server at uri failed (cause: what happened, for the log).  backoff:
+ * it refused or dropped us, so when every server is down it is tried again
+ * only after a growing pause (200 ms to 10 s); without, it stopped
+ * answering, and a request that finds every server down tries it again at
+ * once, as a hang may end at any moment.
+ */
+void ldhealth_mark_down(const char *uri, const char *cause, bool backoff);
 
 /* The server at uri answered. */
 void ldhealth_mark_up(const char *uri);

@@ -416,7 +416,7 @@ ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w)
 		if (rc == 0)
 			ldap_abandon_ext(c->ld, msgid, NULL, NULL);
 		ldhealth_mark_down(c->uri, rc == 0 ? "modify: no answer in time"
-						   : "modify: connection lost");
+						   : "modify: connection lost", rc != 0);
 		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
 	}
@@ -426,7 +426,7 @@ ldconn_modify(struct ldconn *c, const struct ldop *op, struct ldwrite *w)
 		w->uncertain = true;
 		ldconn_seterr(err, "LDAP modify of %s on %s: unreadable result: %s", w->dn, c->uri,
 		       ldap_err2string(prc));
-		ldhealth_mark_down(c->uri, "modify: unreadable result");
+		ldhealth_mark_down(c->uri, "modify: unreadable result", true);
 		ldconn_drop(c);
 		return DIR_UNAVAILABLE;
 	}
