@@ -21,12 +21,12 @@ utilities: log config_check namecmp resetcode locks
 tokens and config reading: tokens config_read
 configuration: config
 connections and peers: ldconn live_config peer
-directory: directory
+directory: directory trust
 caches and request types: cache census request redaction
 decisions: decide
 log lines: events
 mail spool: spool
-handlers and sender: mailer admin bulk lookup pamreq link
+handlers and sender: mailer admin bulk lookup pamreq link share
 whole-directory views: report lint
 dispatch: dispatch
 event loop: server
