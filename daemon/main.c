@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -118,6 +120,21 @@ check_only(const char *path)
 	return 0;
 }
 
+/*
+ * No core file and no ptrace by other processes of the same user: the
+ * process holds the bind password and users' passwords in flight.
+ */
+static void
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) < 0)
+		fatal("setrlimit RLIMIT_CORE 0");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fatal("prctl PR_SET_DUMPABLE");
+}
+
 static void
 drop_privileges(const char *user)
 {
@@ -162,7 +179,7 @@ reconcile_spool(const struct config *cfg)
 
 /* The socket's directory must exist at start (DESIGN.md "Configuration"). */
 static void
-check_socket_dir(const char *path)
+check_socket_dir(const char *key, const char *path)
 {
 	char copy[4096], *dir;
 	struct stat st;
@@ -170,9 +187,9 @@ check_socket_dir(const char *path)
 	snprintf(copy, sizeof(copy), "%s", path);
 	dir = dirname(copy);
 	if (stat(dir, &st) < 0)
-		fatal("socket.path %s: directory %s", path, dir);
+		fatal("%s %s: directory %s", key, path, dir);
 	if (!S_ISDIR(st.st_mode))
-		fatalx("socket.path %s: %s is not a directory", path, dir);
+		fatalx("%s %s: %s is not a directory", key, path, dir);
 }
 
 int
@@ -181,8 +198,8 @@ main(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool foreground = false, test = false;
 	struct config *cfg;
-	char *sock;
-	int ch, lfd, rc;
+	char *sock, *psock;
+	int ch, lfd, pfd, rc;
 
 	while ((ch = getopt(argc, argv, "df:tVh")) != -1) {
 		switch (ch) {
@@ -207,6 +224,7 @@ main(int argc, char **argv)
 	if (test)
 		return check_only(path);
 
+	harden();
 	log_init(LOG_AUTHPRIV, false, true);
 	cfg = config_load(path, log_fault, NULL);
 	if (cfg == NULL)
@@ -223,12 +241,18 @@ main(int argc, char **argv)
 			  "fail closed until it is fixed and ecflinkd reloaded");
 	if (cache_init() < 0)
 		fatal("cache");
-	check_socket_dir(cfg->socket_path);
+	check_socket_dir("socket.path", cfg->socket_path);
+	check_socket_dir("socket.private_path", cfg->private_path);
 	lfd = server_listen(cfg);
+	pfd = server_listen_private(cfg);
 	if (cfg->user != NULL)
 		drop_privileges(cfg->user);
+	/* setuid resets the flag; the process holds the bind password. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fatal("prctl PR_SET_DUMPABLE");
 	sock = strdup(cfg->socket_path);
-	if (sock == NULL)
+	psock = strdup(cfg->private_path);
+	if (sock == NULL || psock == NULL)
 		fatal("strdup");
 	log_info("starting: court \"%s\", socket %s, %d LDAP workers", cfg->court_name,
 		 cfg->socket_path, cfg->pool_size);
@@ -247,12 +271,16 @@ main(int argc, char **argv)
 	spool_on_ready(mailer_wake);
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");
-	rc = server_run(lfd, path, timers, sizeof(timers) / sizeof(timers[0]));
+	rc = server_run(lfd, pfd, path, timers, sizeof(timers) / sizeof(timers[0]));
 	mailer_stop();
 	close(lfd);
+	close(pfd);
 	if (unlink(sock) < 0 && errno != ENOENT)
 		log_warn("remove socket %s", sock);
+	if (unlink(psock) < 0 && errno != ENOENT)
+		log_warn("remove socket %s", psock);
 	free(sock);
+	free(psock);
 	live_config_set(NULL);
 	redaction_free();
 	cache_destroy();
