@@ -9,6 +9,7 @@
 #include <sys/time.h>
 
 #include "clock.h"
+#include "tlsdiag.h"
 
 #define BACKOFF_MIN_MS 200
 #define BACKOFF_MAX_MS 10000
@@ -107,6 +108,33 @@ note_failure(struct ldconn *c)
 	c->retry_at = clock_now_ms() + c->backoff_ms;
 }
 
+/*
+ * After a connection failed: when a URI of c's kind uses TLS, the cause
+ * of the TLS failure as " (TLS to URI: cause)", else "".  libldap says
+ * only "Can't contact LDAP server" for a bad certificate; tlsdiag looks.
+ */
+static const char *
+tls_cause(const struct config *cfg, const struct ldop *op, enum ldconn_kind kind, char *buf,
+	  size_t len)
+{
+	int64_t left = op->deadline - clock_now_ms();
+	char why[480];
+	size_t i, n = kind == LDCONN_WRITE ? 1 : cfg->n_uris;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && left > 0; i++) {
+		const char *uri = kind == LDCONN_WRITE ? cfg->write_uri : cfg->uris[i];
+
+		if (tlsdiag_explain(uri, cfg->starttls, cfg->ca_file,
+				    left > 1000 ? 1000 : (int)left, why, sizeof(why)) == 0) {
+			snprintf(buf, len, " (TLS to %s: %s)", uri, why);
+			break;
+		}
+		left = op->deadline - clock_now_ms();
+	}
+	return buf;
+}
+
 /* Opens c if needed: initialize, options, StartTLS, and for service
  * connections a bind as ldap.bind_dn.  0 when usable. */
 static enum dir_rc
@@ -114,7 +142,7 @@ ensure(struct ldconn *c, const struct ldop *op)
 {
 	const struct config *cfg = op->cfg;
 	struct ldconn_err *err = op->err;
-	char uris[4096];
+	char uris[4096], diag[1024];
 	int rc, v3 = LDAP_VERSION3;
 	struct berval cred;
 
@@ -139,10 +167,14 @@ ensure(struct ldconn *c, const struct ldop *op)
 	ldap_set_option(c->ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	ldap_set_option(c->ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(c->ld, LDAP_OPT_RESTART, LDAP_OPT_ON);
-	if (cfg->ca_file != NULL) {
-		int zero = 0;
+	{
+		/* Certificates are always verified, whatever ldap.conf says
+		 * (TLS_REQCERT never there must not reach the daemon). */
+		int demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
 
-		ldap_set_option(c->ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
+		ldap_set_option(c->ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+		if (cfg->ca_file != NULL)
+			ldap_set_option(c->ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
 		ldap_set_option(c->ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
 	}
 	/* A handle counts as ready (gen set) only once it is bound: a half-made
@@ -155,7 +187,8 @@ ensure(struct ldconn *c, const struct ldop *op)
 	if (cfg->starttls) {
 		rc = ldap_start_tls_s(c->ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS) {
-			seterr(err, "StartTLS with %s: %s", uris, ldap_err2string(rc));
+			seterr(err, "StartTLS with %s: %s%s", uris, ldap_err2string(rc),
+			       tls_cause(cfg, op, c->kind, diag, sizeof(diag)));
 			note_failure(c);
 			return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
 		}
@@ -168,7 +201,8 @@ ensure(struct ldconn *c, const struct ldop *op)
 	cred.bv_len = strlen(cfg->bind_password);
 	rc = ldap_sasl_bind_s(c->ld, cfg->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
 	if (rc != LDAP_SUCCESS) {
-		seterr(err, "bind as %s to %s: %s", cfg->bind_dn, uris, ldap_err2string(rc));
+		seterr(err, "bind as %s to %s: %s%s", cfg->bind_dn, uris, ldap_err2string(rc),
+		       is_down(rc) ? tls_cause(cfg, op, c->kind, diag, sizeof(diag)) : "");
 		note_failure(c);
 		return is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;
 	}

@@ -17,7 +17,7 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # Bottom to top: "layer-name: module module ..." (a module is a file name
 # without .c/.h).
 LAYERS='
-utilities: log config_check namecmp resetcode locks
+utilities: log config_check namecmp resetcode locks tlsdiag
 tokens and config reading: tokens config_read
 configuration: config
 connections and peers: ldconn live_config peer
