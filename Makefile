@@ -39,10 +39,11 @@ MOD_SAN = -Werror -fsanitize=undefined -fno-sanitize-recover=undefined
 endif
 
 APP_CFLAGS = $(WARN) $(CFLAGS) $(APP_SAN) \
-	$(shell $(PKG_CONFIG) --cflags ldap libconfig libsystemd libcrypt nettle libcurl 2>/dev/null)
+	$(shell $(PKG_CONFIG) --cflags ldap libconfig libsystemd libcrypt nettle libcurl gnutls \
+		2>/dev/null)
 MOD_CFLAGS = $(WARN) $(CFLAGS) $(MOD_SAN) -fPIC -fvisibility=hidden
-DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs ldap libconfig libsystemd libcrypt nettle libcurl 2>/dev/null) \
-	-lpthread
+DAEMON_LIBS = $(shell $(PKG_CONFIG) --libs ldap libconfig libsystemd libcrypt nettle libcurl \
+	gnutls 2>/dev/null) -lpthread
 PAM_LIBS = $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
@@ -134,6 +135,11 @@ $(O)/tests/test_%: tests/test_%.c $(O)/libdaemon.a $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(DAEMON_LIBS) $(TEST_LIBS)
+# A corpus replayer per fuzz target, for `make check` (tests/check_fuzz.sh).
+$(O)/fuzz/replay_%: tests/fuzz_%.c tests/fuzz_replay.c $(O)/libdaemon.a $(O)/libcommon.a
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CPPFLAGS) -Idaemon $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
+		$(DAEMON_LIBS)
 $(O)/tools/%: tests/tools/%.c $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(PAM_LIBS)
@@ -153,7 +159,9 @@ $(O)/tools/ldapbench: tests/tools/ldapbench.c $(BENCHUTIL_OBJ)
 	$(CC) $(BASE_CPPFLAGS) $(CPPFLAGS) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ \
 		$(shell $(PKG_CONFIG) --libs ldap) -lpthread
 
-tests: $(UNIT_BIN) $(TOOL_BIN)
+FUZZ_REPLAY = $(patsubst tests/fuzz_%.c,$(O)/fuzz/replay_%,$(filter-out tests/fuzz_replay.c,$(wildcard tests/fuzz_*.c)))
+
+tests: $(UNIT_BIN) $(TOOL_BIN) $(FUZZ_REPLAY)
 
 deps:
 	@sh .ci/deps.sh
@@ -184,24 +192,48 @@ bench: deps all
 	N='$(N)' bash tests/bench.sh
 	bash tests/bench_link.sh
 
-# libFuzzer on proto_decode for FUZZ_TIME seconds; needs clang, so not part
-# of `make check`.  Corpus and any crash inputs stay under build/fuzz.
+# libFuzzer: each target tests/fuzz_T.c (the protocol decoder, the config
+# parser, the log and terminal escapers) runs for FUZZ_TIME seconds from
+# its committed corpus tests/fuzz/T/; needs clang, so not part of `make
+# check`, which replays each corpus once under ASan/UBSan instead
+# (tests/check_fuzz.sh).  New inputs and any crash stay under build/fuzz.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_FLAGS = $(BASE_CPPFLAGS) $(WARN) -Werror -g -O1 -fno-omit-frame-pointer
+FUZZ_TARGETS = proto config escape
+FUZZ_FLAGS = $(BASE_CPPFLAGS) -Idaemon $(WARN) -Werror -g -O1 -fno-omit-frame-pointer
+FUZZ_SRC_proto = common/proto.c
+FUZZ_SRC_config = daemon/config.c daemon/config_read.c daemon/config_check.c common/sockio.c \
+	common/proto.c
+FUZZ_SRC_escape = common/kv.c common/textout.c
+FUZZ_LIBS_config = $(shell $(PKG_CONFIG) --libs ldap libconfig 2>/dev/null)
 .PHONY: fuzz
 fuzz:
 	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "make fuzz: $(FUZZ_CC) not found;" \
 		"install it (apt-get install clang) or set FUZZ_CC" >&2; exit 1; }
-	@mkdir -p build/fuzz/corpus
+	@mkdir -p $(FUZZ_TARGETS:%=build/fuzz/corpus/%)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -DFUZZ_PROTO_SEEDS -o build/fuzz/fuzz_proto_seeds \
 		tests/fuzz_proto.c common/proto.c
-	build/fuzz/fuzz_proto_seeds build/fuzz/corpus
-	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -o build/fuzz/fuzz_proto \
-		tests/fuzz_proto.c common/proto.c
-	build/fuzz/fuzz_proto -max_total_time=$(FUZZ_TIME) -artifact_prefix=build/fuzz/ \
-		build/fuzz/corpus
+	build/fuzz/fuzz_proto_seeds build/fuzz/corpus/proto
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		case $$t in \
+		proto) src="$(FUZZ_SRC_proto)"; libs= ;; \
+		config) src="$(FUZZ_SRC_config)"; libs="$(FUZZ_LIBS_config)" ;; \
+		escape) src="$(FUZZ_SRC_escape)"; libs= ;; \
+		esac; \
+		echo "$(FUZZ_CC) ... -o build/fuzz/fuzz_$$t tests/fuzz_$$t.c $$src"; \
+		$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+			-fno-sanitize-recover=undefined -o build/fuzz/fuzz_$$t \
+			tests/fuzz_$$t.c $$src $$libs; \
+	done
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== fuzz_$$t for $(FUZZ_TIME) s"; \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) -artifact_prefix=build/fuzz/$$t- \
+			-print_final_stats=1 build/fuzz/corpus/$$t tests/fuzz/$$t \
+			>build/fuzz/$$t.log 2>&1 || { tail -n 40 build/fuzz/$$t.log; exit 1; }; \
+		grep -E '^stat::(number_of_executed_units|average_exec_per_sec|new_units_added)' \
+			build/fuzz/$$t.log; \
+	done
 
 deb:
 	sh tests/deb.sh build

@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 TOOLS="build-essential pkg-config libldap2-dev libconfig-dev libcmocka-dev
 libpam0g-dev libsystemd-dev libcrypt-dev libcurl4-openssl-dev slapd
 ldap-utils pamtester util-linux procps coreutils tzdata dpkg-dev lintian
-nettle-dev iproute2 chromium chromium-driver python3-selenium mmdebstrap"
+nettle-dev iproute2 chromium chromium-driver python3-selenium mmdebstrap gnutls-bin openssl"
 
 # build_depends FILE: the package names of the Build-Depends* fields.
 build_depends() {

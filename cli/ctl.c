@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "sockio.h"
+#include "textout.h"
 
 void
 ctl_begin(struct ctl *c, struct proto_buf *b, uint16_t type)
@@ -80,11 +81,26 @@ ctl_when(uint64_t t, char *buf, size_t len)
 }
 
 const char *
+ctl_esc(const char *str)
+{
+	static char bufs[8][4 * PROTO_MAX_STR / 8];
+	static unsigned int next;
+	struct sbuf sb;
+
+	if (str == NULL)
+		return NULL;
+	sb_init(&sb, bufs[next], sizeof(bufs[next]));
+	next = (next + 1) % 8;
+	sb_escaped(&sb, str);
+	return sb.p;
+}
+
+const char *
 ctl_message(const struct ctl *c, const char *fallback)
 {
 	const char *m = proto_str(&c->reply, PT_MESSAGE);
 
-	return m ? m : fallback;
+	return m ? ctl_esc(m) : fallback;
 }
 
 /* The exit code for a PT_RESULT of enum proto_link_result. */

@@ -44,8 +44,14 @@ void ctl_begin(struct ctl *c, struct proto_buf *b, uint16_t type);
 int ctl_call(struct ctl *c, struct proto_buf *b);
 /* Formats an epoch time in local time as MM/DD/YYYY HH:MM:SS TZ. */
 const char *ctl_when(uint64_t t, char *buf, size_t len);
-/* The reply's PT_MESSAGE, or fallback. */
+/* The reply's PT_MESSAGE (escaped as ctl_esc does), or fallback. */
 const char *ctl_message(const struct ctl *c, const char *fallback);
+/*
+ * str with control bytes written \xHH, so that nothing the directory
+ * holds (a cn with an escape sequence) can drive the terminal; NULL stays
+ * NULL.  The result lives until eight more calls (one command's output).
+ */
+const char *ctl_esc(const char *str);
 
 /*
  * Sends the request in b and checks the daemon's PT_RESULT; on a refusal

@@ -64,7 +64,7 @@ cmd_ping(struct ctl *c)
 	proto_u64(&c->reply, PT_GOLIVE, &golive);
 	proto_u32(&c->reply, PT_LIVE, &live);
 	printf("ecflinkd %s answers at %s\n", ver ? ver : "(unknown version)", c->socket);
-	printf("court:   %s\n", court ? court : "(not named)");
+	printf("court:   %s\n", court ? ctl_esc(court) : "(not named)");
 	if (golive == 0)
 		printf("go-live: not set; legacy CM/ECF logins work as before\n");
 	else if (live)
@@ -83,10 +83,12 @@ or_dash(const char *s)
 static void
 print_account(const struct proto_msg *m, uint32_t state)
 {
-	const char *login = proto_str(m, PT_LOGIN), *name = proto_str(m, PT_NAME);
-	const char *linked = proto_str(m, PT_LINKED), *name2 = proto_str(m, PT_NAME2);
-	const char *role = proto_str(m, PT_ROLE), *mail = proto_str(m, PT_MAIL);
-	const char *acct = proto_str(m, PT_ACCOUNT_NO);
+	/* Every value comes from the directory: escaped for the terminal. */
+	const char *login = ctl_esc(proto_str(m, PT_LOGIN)), *name = ctl_esc(proto_str(m, PT_NAME));
+	const char *linked = ctl_esc(proto_str(m, PT_LINKED));
+	const char *name2 = ctl_esc(proto_str(m, PT_NAME2));
+	const char *role = ctl_esc(proto_str(m, PT_ROLE)), *mail = ctl_esc(proto_str(m, PT_MAIL));
+	const char *acct = ctl_esc(proto_str(m, PT_ACCOUNT_NO));
 	uint64_t t = 0, txn = 0;
 	char tbuf[64];
 	bool pacer = state == PST_PACER_LINKED || state == PST_PACER_UNLINKED;

@@ -161,10 +161,11 @@ cmd_link(struct ctl *c, int argc, char **argv)
 	if (rc != EX_DONE)
 		return rc;
 	proto_u32(&c->reply, PT_GRADE, &grade);
-	l1 = proto_str(&c->reply, PT_LOGIN);
-	n1 = proto_str(&c->reply, PT_NAME);
-	l2 = proto_str(&c->reply, PT_LINKED);
-	n2 = proto_str(&c->reply, PT_NAME2);
+	/* From the directory: escaped for the terminal. */
+	l1 = ctl_esc(proto_str(&c->reply, PT_LOGIN));
+	n1 = ctl_esc(proto_str(&c->reply, PT_NAME));
+	l2 = ctl_esc(proto_str(&c->reply, PT_LINKED));
+	n2 = ctl_esc(proto_str(&c->reply, PT_NAME2));
 	tok = proto_str(&c->reply, PT_TOKEN);
 	if (tok == NULL || strlen(tok) >= sizeof(token)) {
 		fprintf(stderr, "ecflinkctl: ecflinkd's reply has no usable token\n");

@@ -47,7 +47,7 @@ int
 sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, soerr = 0;
+	int fd, soerr = 0, saved = 0;
 	socklen_t sl = sizeof(soerr);
 
 	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= (int)sizeof(sa.sun_path))
@@ -60,6 +60,7 @@ sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen)
 		return fd;
 	/* EAGAIN on a UNIX socket: listen queue full, the socket is not connecting. */
 	if (errno != EINPROGRESS) {
+		saved = errno;
 		sockio_errf(err, errlen, "connect to %s: %s", path, strerror(errno));
 		goto out;
 	}
@@ -72,7 +73,43 @@ sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen)
 	return fd;
 out:
 	close(fd);
+	/* errno says why for sockio_connect_retry: EAGAIN is worth a retry. */
+	errno = saved;
 	return -1;
+}
+
+int
+sockio_connect_retry(const char *path, int64_t deadline, char *err, size_t errlen)
+{
+	unsigned int pause_us = 1000;
+	int fd;
+
+	for (;;) {
+		fd = sockio_connect(path, deadline, err, errlen);
+		if (fd >= 0 || errno != EAGAIN || clock_now_ms() + pause_us / 1000 >= deadline)
+			return fd;
+		usleep(pause_us);
+		if (pause_us < 20000)
+			pause_us *= 2;
+	}
+}
+
+int
+sockio_private_path(const char *pub, char *out, size_t len)
+{
+	size_t n = strlen(pub);
+	int w;
+
+	if (n > 5 && strcmp(pub + n - 5, ".sock") == 0)
+		w = snprintf(out, len, "%.*s-private.sock", (int)(n - 5), pub);
+	else
+		w = snprintf(out, len, "%s.private", pub);
+	if (w < 0 || (size_t)w >= len) {
+		if (len > 0)
+			out[0] = '\0';
+		return -1;
+	}
+	return 0;
 }
 
 int
@@ -156,7 +193,7 @@ sockio_call(const char *path, const struct proto_buf *req, uint8_t *rbuf,
 	size_t len;
 	int fd, rc = -1;
 
-	fd = sockio_connect(path, deadline, err, errlen);
+	fd = sockio_connect_retry(path, deadline, err, errlen);
 	if (fd < 0)
 		return -1;
 	if (sockio_write_all(fd, req->data, req->len, deadline, err, errlen) < 0)

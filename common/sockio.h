@@ -26,6 +26,21 @@ int sockio_errf(char *err, size_t errlen, const char *fmt, ...)
 /* Connects to the UNIX socket at path; returns a non-blocking, close-on-exec
  * fd, or -1. */
 int sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen);
+
+/*
+ * Like sockio_connect, but a full listen queue (EAGAIN) is tried again
+ * every few ms until deadline instead of failing at once: a flood of
+ * other callers delays a PAM login rather than failing it.
+ */
+int sockio_connect_retry(const char *path, int64_t deadline, char *err, size_t errlen);
+
+/*
+ * The private socket beside the public one at pub, as both ecflinkd
+ * (socket.private_path's default) and pam_ecflink derive it: a trailing
+ * ".sock" becomes "-private.sock", any other name gets ".private".
+ * Returns -1 when it does not fit len (out is then empty).
+ */
+int sockio_private_path(const char *pub, char *out, size_t len);
 int sockio_write_all(int fd, const void *buf, size_t len, int64_t deadline,
 		     char *err, size_t errlen);
 /*

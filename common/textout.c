@@ -141,3 +141,16 @@ sb_text(struct sbuf *s, const char *str, int width)
 	if (cols < width)
 		sb_printf(s, "%*s", width - cols, "");
 }
+
+void
+sb_escaped(struct sbuf *s, const char *str)
+{
+	for (; *str != '\0' && !s->full; str++) {
+		unsigned char ch = (unsigned char)*str;
+
+		if (ch < 0x20 || ch == 0x7f)
+			sb_printf(s, "\\x%02x", ch);
+		else
+			sb_write(s, str, 1);
+	}
+}

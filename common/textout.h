@@ -42,5 +42,7 @@ void sb_json_str(struct sbuf *s, const char *str);
  * columns (0: no padding).
  */
 void sb_text(struct sbuf *s, const char *str, int width);
+/* Appends all of str for a terminal, control bytes (and DEL) as \xHH. */
+void sb_escaped(struct sbuf *s, const char *str);
 
 #endif

@@ -20,8 +20,11 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <sys/un.h>
+
 #include "config_check.h"
 #include "config_read.h"
+#include "sockio.h"
 
 enum kind {
 	K_NAME,		/* non-empty text without control bytes */
@@ -124,6 +127,7 @@ static const struct key ldap_keys[] = {
 	STR("counter_dn", K_DN, counter_dn, true, NULL),
 	STR("ca_file", K_READFILE, ca_file, false, NULL),
 	FLAG("starttls", K_BOOL, starttls, false),
+	FLAG("allow_plaintext", K_BOOL, allow_plaintext, false),
 	INT("network_timeout_ms", network_timeout_ms, 1, 60000, 1000),
 	INT("timeout_ms", timeout_ms, 1, 60000, 3000),
 	INT("pool_size", pool_size, 1, 256, 4),
@@ -135,14 +139,17 @@ static const struct key socket_keys[] = {
 	STR("admin_group", K_GROUP, admin_group, false, NULL),
 	STR("frontend_group", K_GROUP, frontend_group, false, NULL),
 	INT("max_clients", max_clients, 1, 4096, 256),
+	INT("max_per_uid", max_per_uid, 1, 4096, 8),
+	STR("private_path", K_SOCKPATH, private_path, false, NULL),
 };
 
 static const struct key policy_keys[] = {
-	FLAG("unlinked_legacy", K_LEGACY, unlinked_legacy, UNLINKED_LEGACY_ALLOW),
+	FLAG("unlinked_legacy", K_LEGACY, unlinked_legacy, UNLINKED_LEGACY_DENY),
 	INT("cache_ttl_s", cache_ttl_s, 0, 86400, 30),
 	INT("link_max_failures", link_max_failures, 1, 100, 5),
 	INT("link_window_s", link_window_s, 1, 86400, 900),
 	INT("link_lockout_s", link_lockout_s, 1, 86400, 900),
+	INT("peer_max_failures", peer_max_failures, 1, 100, 20),
 	LIST("eligible_roles", K_ROLES, eligible_roles, n_eligible_roles, false),
 };
 
@@ -385,6 +392,48 @@ check_required(struct loader *ld, const config_setting_t *root)
 }
 
 /*
+ * socket.private_path defaults to the name beside socket.path that
+ * pam_ecflink derives the same way (sockio_private_path); the two must
+ * differ.
+ */
+static void
+default_private_path(struct loader *ld, struct config *cfg)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	if (cfg->socket_path == NULL)
+		return;
+	if (cfg->private_path == NULL) {
+		if (sockio_private_path(cfg->socket_path, path, sizeof(path)) < 0)
+			fault(ld, NULL, "socket.path", "%s is too long to name the private socket "
+			      "beside it; set socket.private_path", cfg->socket_path);
+		else if (set_str(&cfg->private_path, path) < 0)
+			fault_file(ld, NULL, 0, "out of memory");
+		return;
+	}
+	if (strcmp(cfg->private_path, cfg->socket_path) == 0)
+		fault(ld, NULL, "socket.private_path", "is socket.path (%s) as well; the private "
+		      "socket needs its own name", cfg->socket_path);
+}
+
+/* No password over plain ldap:// beyond loopback, unless StartTLS
+ * protects it or ldap.allow_plaintext says the path is safe. */
+static void
+check_plaintext(struct loader *ld, const struct config *cfg)
+{
+	char why[LINE_MAX_REPORT];
+	size_t i;
+
+	if (cfg->starttls || cfg->allow_plaintext)
+		return;
+	for (i = 0; i < cfg->n_uris; i++)
+		if (cc_uri_plaintext(cfg->uris[i], why, sizeof(why)) < 0)
+			fault(ld, NULL, "ldap.uris", "%s", why);
+	if (cfg->write_uri != NULL && cc_uri_plaintext(cfg->write_uri, why, sizeof(why)) < 0)
+		fault(ld, NULL, "ldap.write_uri", "%s", why);
+}
+
+/*
  * Reads the bind password file named by ldap.bind_password_file, as
  * OpenLDAP's "ldapwhoami -y" does (config_check.h cc_password_file).
  */
@@ -399,7 +448,7 @@ read_bind_password(struct loader *ld, struct config *cfg)
 		snprintf(who, sizeof(who), "ldap.bind_dn (%s)", cfg->bind_dn);
 	else
 		snprintf(who, sizeof(who), "ldap.bind_dn");
-	if (cc_password_file(cfg->bind_password_file, who, &cfg->bind_password,
+	if (cc_password_file(cfg->bind_password_file, who, cfg->user, &cfg->bind_password,
 			     &cfg->bind_password_newline, why, sizeof(why)) < 0)
 		fault(ld, ld->pwfile, "ldap.bind_password_file", "%s", why);
 }
@@ -492,6 +541,8 @@ config_load(const char *path, config_report_fn report, void *ctx)
 	if (cfg->write_uri == NULL && cfg->n_uris > 0 &&
 	    set_str(&cfg->write_uri, cfg->uris[0]) < 0)
 		fault_file(&ld, NULL, 0, "out of memory");
+	default_private_path(&ld, cfg);
+	check_plaintext(&ld, cfg);
 out:
 	config_destroy(&lc);
 	free(ld.text);

@@ -59,6 +59,7 @@ struct config {
 	char *counter_dn;
 	char *ca_file;			/* TLS CA bundle; NULL: system default */
 	bool starttls;
+	bool allow_plaintext;		/* a password may go over ldap:// to a remote host */
 	int network_timeout_ms;		/* default 1000, 1..60000 */
 	int timeout_ms;			/* default 3000, 1..60000 */
 	int pool_size;			/* default 4, 1..256 */
@@ -69,13 +70,16 @@ struct config {
 	char *admin_group;		/* NULL: root only */
 	char *frontend_group;		/* NULL: root only */
 	int max_clients;		/* default 256, 1..4096 */
+	int max_per_uid;		/* default 8: an "other" uid's queued or running requests */
+	char *private_path;		/* root's and front ends' socket (0660); see config_private_path */
 
 	/* policy */
-	enum unlinked_legacy unlinked_legacy;	/* default allow */
+	enum unlinked_legacy unlinked_legacy;	/* default deny */
 	int cache_ttl_s;		/* default 30, 0..86400; 0 = no cache */
 	int link_max_failures;		/* default 5 */
 	int link_window_s;		/* default 900 */
 	int link_lockout_s;		/* default 900 */
+	int peer_max_failures;		/* default 20: an "other" uid's, across all logins */
 	char *eligible_roles[CONFIG_MAX_ROLES];	/* ecfRole values that may link; none = any */
 	size_t n_eligible_roles;
 

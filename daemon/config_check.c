@@ -12,6 +12,7 @@
 #include <ldap.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,27 @@ cc_uri(const char *v, char *why, size_t len)
 		return no(why, len, "\"%s\" is not a usable LDAP URI: %s "
 				    "(example: \"ldap://127.0.0.1:389\")", v, bad);
 	return 0;
+}
+
+int
+cc_uri_plaintext(const char *v, char *why, size_t len)
+{
+	LDAPURLDesc *lud = NULL;
+	const char *host;
+	int rc = 0;
+
+	if (strncasecmp(v, "ldap://", 7) != 0 || ldap_url_parse(v, &lud) != LDAP_URL_SUCCESS)
+		return 0;
+	host = lud->lud_host != NULL ? lud->lud_host : "";
+	/* An empty host is libldap's default, localhost. */
+	if (*host != '\0' && strcasecmp(host, "localhost") != 0 && strcmp(host, "::1") != 0 &&
+	    strncmp(host, "127.", 4) != 0)
+		rc = no(why, len, "\"%s\" would carry the bind password and users' passwords "
+				  "in clear text to %s; use ldaps://, set ldap.starttls = true, or "
+				  "set ldap.allow_plaintext = true if the network path is protected "
+				  "otherwise", v, host);
+	ldap_free_urldesc(lud);
+	return rc;
 }
 
 static int
@@ -463,9 +485,26 @@ cc_facility(const char *v, int *out, char *why, size_t len)
 			    "local0..local7", v);
 }
 
+/* True when gid is root's, this process's, daemon_user's or the package's group. */
+static bool
+daemon_group(gid_t gid, const char *daemon_user)
+{
+	char buf[4096];
+	struct passwd pw, *pres = NULL;
+	struct group gr, *gres = NULL;
+
+	if (gid == 0 || gid == getegid())
+		return true;
+	if (daemon_user != NULL && getpwnam_r(daemon_user, &pw, buf, sizeof(buf), &pres) == 0 &&
+	    pres != NULL && pw.pw_gid == gid)
+		return true;
+	return getgrnam_r(CC_PACKAGE_GROUP, &gr, buf, sizeof(buf), &gres) == 0 && gres != NULL &&
+	       gr.gr_gid == gid;
+}
+
 /* Checks who may read and change the password file open as fd. */
 static int
-secret_file_ok(int fd, const char *path, char *why, size_t len)
+secret_file_ok(int fd, const char *path, const char *daemon_user, char *why, size_t len)
 {
 	struct stat st;
 
@@ -475,9 +514,18 @@ secret_file_ok(int fd, const char *path, char *why, size_t len)
 		return no(why, len, "%s has mode %04o, so other users can read or change the "
 				    "LDAP password; run chmod 0640 %s", path,
 			  (unsigned)(st.st_mode & 07777), path);
+	if ((st.st_mode & 020) != 0)
+		return no(why, len, "%s has mode %04o, so its group can change the LDAP "
+				    "password; run chmod 0640 %s", path,
+			  (unsigned)(st.st_mode & 07777), path);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
 		return no(why, len, "%s is owned by uid %u, who could change the LDAP password; "
 				    "run chown root %s", path, (unsigned)st.st_uid, path);
+	if (!daemon_group(st.st_gid, daemon_user))
+		return no(why, len, "%s is in group %u, not root's or the daemon's, so that "
+				    "group's members can read the LDAP password; run chgrp %s %s",
+			  path, (unsigned)st.st_gid,
+			  daemon_user != NULL ? daemon_user : CC_PACKAGE_GROUP, path);
 	return 0;
 }
 
@@ -517,8 +565,8 @@ not_one_password(const char *buf, size_t n)
 }
 
 int
-cc_password_file(const char *path, const char *who, char **out, bool *newline, char *why,
-		 size_t len)
+cc_password_file(const char *path, const char *who, const char *daemon_user, char **out,
+		 bool *newline, char *why, size_t len)
 {
 	char buf[PASSWORD_MAX + 3];
 	const char *extra;
@@ -535,7 +583,7 @@ cc_password_file(const char *path, const char *who, char **out, bool *newline, c
 				    "PASSWORD > %s", path, who, path);
 	if (fd < 0)
 		return no(why, len, "cannot open %s: %s", path, strerror(errno));
-	if (secret_file_ok(fd, path, why, len) < 0)
+	if (secret_file_ok(fd, path, daemon_user, why, len) < 0)
 		goto out;
 	if ((got = read_all(fd, buf, sizeof(buf))) < 0) {
 		no(why, len, "cannot read %s: %s", path, strerror(errno));

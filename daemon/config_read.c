@@ -13,6 +13,30 @@
 #include <string.h>
 
 
+/*
+ * Hands one report line to the caller with control bytes written \xHH:
+ * a message may quote a value, and a value may hold a newline, which
+ * must not split the line (ecflinkd -t prints one fault a line; a reload
+ * logs them).
+ */
+static void
+send_line(struct loader *ld, const char *line)
+{
+	char out[4 * (LINE_MAX_REPORT + 256)];
+	size_t o = 0;
+
+	for (; *line != '\0' && o + 5 < sizeof(out); line++) {
+		unsigned char ch = (unsigned char)*line;
+
+		if (ch < 0x20 || ch == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	ld->report(ld->ctx, out);
+}
+
 /* Reports "FILE:LINE: KEY: message" for setting s (line 0 when s is NULL). */
 void
 fault(struct loader *ld, const config_setting_t *s, const char *key, const char *fmt, ...)
@@ -35,7 +59,7 @@ fault(struct loader *ld, const config_setting_t *s, const char *key, const char 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	snprintf(line, sizeof(line), "%s:%u: %s: %s", file, lineno, key, msg);
-	ld->report(ld->ctx, line);
+	send_line(ld, line);
 }
 
 /* Reports a fault that belongs to no key (file I/O, syntax); file NULL: ld->path. */
@@ -57,7 +81,7 @@ fault_file(struct loader *ld, const char *file, int lineno, const char *fmt, ...
 		snprintf(line, sizeof(line), "%s:%d: %s", file, lineno, msg);
 	else
 		snprintf(line, sizeof(line), "%s: %s", file, msg);
-	ld->report(ld->ctx, line);
+	send_line(ld, line);
 }
 
 const char *

@@ -3,7 +3,6 @@
  */
 #include "decide.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -90,37 +89,38 @@ fail_dir(struct decision *d, enum dir_rc rc, const struct ldconn_err *err)
 static void decide_account(struct worker *w, const struct config *cfg,
 			   const struct pam_req *rq, struct decision *d);
 
-/* The auth phase of a login that may log in: verify or leave it to others. */
-static void
-auth_phase(struct worker *w, const struct config *cfg,
-	   const struct pam_req *rq, struct decision *d)
+/*
+ * Binds as the account with the caller's password.  0 when it bound;
+ * otherwise -1 with d set to a deny (bad_password, throttled) or an error,
+ * or 1 when d was decided afresh (the cached entry was stale).
+ *
+ * The socket is open to every local user: one that is not root or a
+ * login front end gets link_max_failures guesses per account per window,
+ * and policy.peer_max_failures across all accounts, so it cannot use
+ * ecflinkd as a fast password oracle or spray passwords.  Front ends
+ * (sshd as root, socket.frontend_group) keep their own counting, as with
+ * pam_faillock.  The keys name the entry's DN, never the string typed.
+ */
+static int
+verify_password(struct worker *w, const struct config *cfg, const struct pam_req *rq,
+		struct decision *d)
 {
 	struct ldconn_err err = { "" };
 	struct ldop op = { cfg, rq->deadline, &err };
-	char key[DIR_LOGIN_MAX + 48];
+	char key[DIR_DN_MAX + 48], peer[64];
+	int64_t retry, now = clock_now_ms();
 	enum dir_rc rc;
 
-	int64_t retry;
+	key[0] = peer[0] = '\0';
+	if (rq->pol->count == TPC_UID) {
+		char who[32];
 
-	if (!(rq->flags & PF_AUTHENTICATE)) {
-		set(d, PRS_IGNORE, "allow", "not_verified");
-		return;
-	}
-	/* The socket is open to every local user: one that is not a login
-	 * front end gets link_max_failures guesses per login per window, so
-	 * it cannot use ecflinkd as a fast password oracle.  Front ends
-	 * (sshd as root, socket.frontend_group) keep their own counting, as
-	 * with pam_faillock. */
-	key[0] = '\0';
-	if (!rq->peer_trusted) {
-		size_t i;
-
-		snprintf(key, sizeof(key), "auth:%u:%s", (unsigned)rq->peer_uid, d->acct.login);
-		for (i = 0; key[i] != '\0'; i++)
-			key[i] = (char)tolower((unsigned char)key[i]);
-		if (throttle_locked(key, clock_now_ms(), &retry)) {
+		snprintf(who, sizeof(who), "auth:%u", (unsigned)rq->peer_uid);
+		trust_entry_key(who, d->acct.dn, key, sizeof(key));
+		trust_peer_key(rq->pol, rq->peer_uid, NULL, peer, sizeof(peer));
+		if (throttle_locked(key, now, &retry) || throttle_locked(peer, now, &retry)) {
 			set(d, PRS_AUTH_ERR, "deny", "throttled");
-			return;
+			return -1;
 		}
 	}
 	/* CM/ECF passwords are checked at the provider, where a link has
@@ -146,32 +146,49 @@ auth_phase(struct worker *w, const struct config *cfg,
 		    fresh.state != d->acct.state) {
 			if (frc != DIR_OK && frc != DIR_NOT_FOUND) {
 				fail_dir(d, frc, &ferr);
-				return;
+				return -1;
 			}
 			d->cached = false;
 			d->acct = fresh;
 			decide_account(w, cfg, rq, d);
-			return;
+			return 1;
 		}
 	}
 	switch (rc) {
 	case DIR_OK:
-		set(d, PRS_SUCCESS, "allow", "password_ok");
-		break;
+		d->password_proven = true;
+		return 0;
 	case DIR_BAD_CREDENTIALS:
 		set(d, PRS_AUTH_ERR, "deny", "bad_password");
 		snprintf(d->detail, sizeof(d->detail), "%s", err.msg);
 		if (key[0] != '\0') {
-			struct throttle_policy p = { cfg->link_max_failures, cfg->link_window_s,
-						     cfg->link_lockout_s };
+			struct throttle_policy ep = trust_entry_throttle(cfg);
+			struct throttle_policy pp = trust_peer_throttle(cfg, rq->pol);
 
-			throttle_fail(key, clock_now_ms(), &p);
+			throttle_fail(key, now, &ep);
+			throttle_fail(peer, now, &pp);
 		}
-		break;
+		return -1;
 	default:
 		fail_dir(d, rc, &err);
-		break;
+		return -1;
 	}
+}
+
+/* The auth phase of a login that may log in: verify or leave it to others. */
+static void
+auth_phase(struct worker *w, const struct config *cfg,
+	   const struct pam_req *rq, struct decision *d)
+{
+	if (!(rq->flags & PF_AUTHENTICATE) || rq->password == NULL) {
+		if (rq->pol->password_always)
+			set(d, PRS_AUTH_ERR, "deny", "password_required");
+		else
+			set(d, PRS_IGNORE, "allow", "not_verified");
+		return;
+	}
+	if (verify_password(w, cfg, rq, d) == 0)
+		set(d, PRS_SUCCESS, "allow", "password_ok");
 }
 
 /* Decides from d->acct (already looked up). */
@@ -270,4 +287,23 @@ decide_pam(struct worker *w, const struct config *cfg,
 	}
 	d->have_account = rc == DIR_OK;
 	decide_account(w, cfg, rq, d);
+	if (rq->type != PT_ACCOUNT || d->result != PRS_SUCCESS || !rq->pol->password_always ||
+	    d->password_proven)
+		return;
+	/* An account phase that would allow: only for the account's password. */
+	if (rq->password == NULL) {
+		set(d, PRS_PERM_DENIED, "deny", "password_required");
+		return;
+	}
+	switch (verify_password(w, cfg, rq, d)) {
+	case 1:
+		/* Decided afresh from a stale cache entry, without the password. */
+		if (d->result == PRS_SUCCESS && !d->password_proven)
+			set(d, PRS_PERM_DENIED, "deny", "bad_password");
+		break;
+	case -1:
+		if (d->result == PRS_AUTH_ERR)
+			d->result = PRS_PERM_DENIED;
+		break;
+	}
 }

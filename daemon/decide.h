@@ -21,11 +21,11 @@ struct pam_req {
 	uint16_t type;			/* PT_AUTH or PT_ACCOUNT */
 	enum proto_realm realm;
 	const char *user;
-	const char *password;		/* NULL unless PF_AUTHENTICATE */
+	const char *password;		/* NULL: none sent (or not to be checked) */
 	uint32_t flags;
 	const char *service, *rhost, *tty, *ruser;
 	uid_t peer_uid;
-	bool peer_trusted;		/* root or socket.frontend_group */
+	const struct class_policy *pol;	/* the caller's class (trust.h) */
 	bool with_auth;			/* an account phase answered with its AUTH */
 	int64_t deadline;		/* monotonic ms by which to answer */
 };
@@ -40,11 +40,17 @@ struct decision {
 	bool have_account;
 	struct account acct;
 	bool cached;
+	bool password_proven;		/* the caller's password for the account bound */
 };
 
 /* True when the court has gone live at time now. */
 bool decide_live(const struct config *cfg, time_t now);
 
+/*
+ * Decides one PAM phase.  A caller whose class has password_always (an
+ * "other" local user) gets no decision that allows without its password
+ * for the account having bound: reason password_required when none came.
+ */
 void decide_pam(struct worker *w, const struct config *cfg,
 		const struct pam_req *rq, struct decision *d);
 

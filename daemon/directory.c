@@ -28,36 +28,25 @@ dir_conns_close(struct dir_conns *dc)
 	ldconn_drop(&dc->wbind);
 }
 
-/* Length of the space at s (an ASCII space or a UTF-8 no-break space), or 0. */
-static size_t
-space_at(const char *s)
-{
-	if (s[0] == ' ')
-		return 1;
-	if ((unsigned char)s[0] == 0xc2 && (unsigned char)s[1] == 0xa0)
-		return 2;
-	return 0;
-}
-
 bool
 dir_valid_login(const char *user)
 {
-	size_t n = 0, sp;
-	bool after_space = true;	/* no leading space */
+	size_t n;
 
-	/* LDAP matches uid ignoring leading, trailing and repeated spaces
-	 * (RFC 4518), so " jdoe" would find jdoe: such spellings are refused
-	 * rather than treated as other names by the cache and the throttle. */
-	while (user[n] != '\0') {
-		if ((unsigned char)user[n] < 0x20 || user[n] == 0x7f || n >= DIR_LOGIN_MAX)
+	/* LDAP matches uid after Unicode normalisation, case folding and
+	 * space squeezing (RFC 4518): "\xef\xbd\x92smith" (fullwidth r),
+	 * "rsmith\xe3\x80\x80" and " rsmith" all find rsmith.  Only the
+	 * plain ASCII spellings lint accepts go to LDAP, so that the cache and
+	 * the throttle never see two names for one entry. */
+	for (n = 0; user[n] != '\0'; n++) {
+		unsigned char ch = (unsigned char)user[n];
+
+		if (n >= DIR_LOGIN_MAX ||
+		    !((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' || ch == '@' || ch == '-'))
 			return false;
-		sp = space_at(user + n);
-		if (sp > 0 && after_space)
-			return false;
-		after_space = sp > 0;
-		n += sp > 0 ? sp : 1;
 	}
-	return n > 0 && !after_space;
+	return n > 0;
 }
 
 int

@@ -47,8 +47,9 @@ struct dir_conns {
 void dir_conns_init(struct dir_conns *dc);
 void dir_conns_close(struct dir_conns *dc);
 
-/* True when user may be sent to LDAP at all: 1..DIR_LOGIN_MAX bytes, no
- * control bytes, no leading, trailing or doubled spaces. */
+/* True when user may be sent to LDAP at all: 1..DIR_LOGIN_MAX bytes of
+ * [A-Za-z0-9._@-] (DESIGN.md: logins are ASCII).  Anything else is refused
+ * as an unknown login before any lookup. */
 bool dir_valid_login(const char *user);
 
 /*

@@ -113,8 +113,8 @@ dispatch_reject_header(struct request *rq, enum proto_err e, uint16_t version, u
 void
 dispatch_reply_busy(struct request *rq)
 {
+	/* Not logged here: the caller counts it for a summary line. */
 	reply_status(rq, frame_type(rq), PS_BUSY, "ecflinkd request queue is full");
-	event_drop(rq, "busy", "request queue full");
 }
 
 /* The time to answer by: the caller's deadline less a margin for the reply. */
@@ -174,6 +174,7 @@ dispatch_request(struct worker *w, struct request *rq)
 	c.cfg = live_config_get();
 	c.op = (struct ldop){ c.cfg, c.deadline, &c.err };
 	c.peer = peer_classify(&rq->peer, c.cfg);
+	c.pol = trust_policy(c.peer);
 	if ((c.peer & r->allowed) == 0) {
 		live_config_put(c.cfg);
 		reply_status(rq, m.type, PS_DENIED, r->denied);

@@ -15,7 +15,8 @@ void dispatch_request(struct worker *w, struct request *rq);
 /* Answers a frame whose header was refused, and logs it. */
 void dispatch_reject_header(struct request *rq, enum proto_err e, uint16_t version,
 			    uint16_t type);
-/* Answers "busy" when the queue is full, and logs it. */
+/* Answers "busy" when the queue is full (the caller counts it for a
+ * summary line: share_count_drop). */
 void dispatch_reply_busy(struct request *rq);
 
 #endif

@@ -93,19 +93,34 @@ finish(struct kv *kv, const struct request *rq, const char *result, const char *
 	log_event(kv);
 }
 
-/* service= realm= user=: which login a PAM caller asked about. */
+/*
+ * service= realm= user=: which login a PAM caller asked about.  From a
+ * caller whose word is not trusted (an "other" local user) the service is
+ * written claimed_service=, so that no log reader takes it for a fact.
+ */
 static void
-pam_subject(struct kv *kv, const char *service, enum proto_realm realm, const char *user)
+pam_subject(struct kv *kv, const char *service, bool claimed, enum proto_realm realm,
+	    const char *user)
 {
-	kv_str(kv, "service", service);
+	if (claimed)
+		kv_str(kv, "claimed_service", service);
+	else
+		kv_str(kv, "service", service);
 	kv_str(kv, "realm", event_realm_name(realm));
 	kv_quoted(kv, "user", user);
 }
 
-/* rhost= tty= ruser=: where the PAM caller says the login comes from. */
+/* rhost= tty= ruser=: where the PAM caller says the login comes from
+ * (claimed_rhost= and so on from an untrusted caller). */
 static void
-pam_origin(struct kv *kv, const char *rhost, const char *tty, const char *ruser)
+pam_origin(struct kv *kv, const char *rhost, const char *tty, const char *ruser, bool claimed)
 {
+	if (claimed) {
+		kv_str(kv, "claimed_rhost", rhost);
+		kv_str(kv, "claimed_tty", tty);
+		kv_str(kv, "claimed_ruser", ruser);
+		return;
+	}
 	kv_str(kv, "rhost", rhost);
 	kv_str(kv, "tty", tty);
 	kv_str(kv, "ruser", ruser);
@@ -115,12 +130,14 @@ void
 event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
 	  const struct decision *acct)
 {
+	bool claimed = !p->pol->origin_trusted;
 	struct kv kv;
 
 	begin(&kv, p->type == PT_AUTH ? "auth" : "account");
-	pam_subject(&kv, p->service, p->realm, p->user);
-	pam_origin(&kv, p->rhost, p->tty, p->ruser);
+	pam_subject(&kv, p->service, claimed, p->realm, p->user);
+	pam_origin(&kv, p->rhost, p->tty, p->ruser, claimed);
 	uid_field(&kv, "peer_uid", rq->peer.uid);
+	kv_str(&kv, "peer_class", p->pol->name);
 	if (d->acct.state == PST_LEGACY_LINKED)
 		kv_quoted(&kv, "linked_pacer", d->acct.linked);
 	if (d->acct.state == PST_PACER_LINKED)
@@ -139,24 +156,24 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 		audit_begin(&r, "retired_credential");
 		audit_str(&r, "cmecf", p->user);
 		audit_str(&r, "linked_pacer", d->acct.linked);
-		audit_str(&r, "service", p->service);
-		audit_str(&r, "rhost", p->rhost);
+		audit_str(&r, claimed ? "claimed_service" : "service", p->service);
+		audit_str(&r, claimed ? "claimed_rhost" : "rhost", p->rhost);
 		audit_num(&r, "peer_uid", (long long)rq->peer.uid);
 		audit_commit(&r);
 	}
 }
 
 void
-event_redaction(const struct redaction_pending *p, bool accepted, const char *reason)
+event_redaction(const struct redaction_pending *p, const char *result, const char *reason)
 {
 	struct kv kv;
 
 	begin(&kv, "redaction");
-	pam_subject(&kv, p->service, p->realm, p->user);
-	pam_origin(&kv, p->rhost, p->tty, p->ruser);
+	pam_subject(&kv, p->service, p->origin_claimed, p->realm, p->user);
+	pam_origin(&kv, p->rhost, p->tty, p->ruser, p->origin_claimed);
 	uid_field(&kv, "peer_uid", p->peer_uid);
 	kv_str(&kv, "notice", p->version);
-	finish(&kv, NULL, accepted ? "accepted" : "declined", reason, NULL);
+	finish(&kv, NULL, result, reason, NULL);
 	if (audit_enabled()) {
 		struct audit_rec r;
 
@@ -165,7 +182,7 @@ event_redaction(const struct redaction_pending *p, bool accepted, const char *re
 		audit_str(&r, "realm", event_realm_name(p->realm));
 		audit_str(&r, "service", p->service);
 		audit_str(&r, "notice", p->version);
-		audit_str(&r, "result", accepted ? "accepted" : "declined");
+		audit_str(&r, "result", result);
 		audit_str(&r, "reason", reason);
 		audit_commit(&r);
 	}
@@ -174,7 +191,7 @@ event_redaction(const struct redaction_pending *p, bool accepted, const char *re
 void
 event_redaction_unanswered(const void *pending, int expired)
 {
-	event_redaction(pending, false, expired ? "no_answer" : "daemon_stopped");
+	event_redaction(pending, "declined", expired ? "no_answer" : "daemon_stopped");
 }
 
 void
@@ -209,6 +226,17 @@ event_drop(const struct request *rq, const char *reason, const char *detail)
 	begin(&kv, "request");
 	uid_field(&kv, "peer_uid", rq->peer.uid);
 	finish(&kv, NULL, "error", reason, detail);
+}
+
+void
+event_drop_summary(uid_t uid, unsigned long count, const char *reason)
+{
+	struct kv kv;
+
+	begin(&kv, "drop");
+	uid_field(&kv, "peer_uid", uid);
+	kv_int(&kv, "count", (long long)count);
+	finish(&kv, NULL, "error", reason, NULL);
 }
 
 void

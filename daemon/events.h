@@ -73,7 +73,9 @@ const char *event_state_name(enum proto_state state);
  * on the same line), or NULL. */
 void event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
 	       const struct decision *acct);
-void event_redaction(const struct redaction_pending *p, bool accepted, const char *reason);
+/* result: accepted, declined, or not_recorded (an answer from a caller
+ * whose acknowledgement is not the court's record). */
+void event_redaction(const struct redaction_pending *p, const char *result, const char *reason);
 /* A token_expired_fn for redaction tokens: logs the notice as unanswered. */
 void event_redaction_unanswered(const void *pending, int expired);
 void event_lookup(const struct request *rq, enum proto_realm realm, const char *user,
@@ -81,6 +83,9 @@ void event_lookup(const struct request *rq, enum proto_realm realm, const char *
 void event_ping(const struct request *rq);
 /* A request that never reached a decision (bad frame, timeout, busy). */
 void event_drop(const struct request *rq, const char *reason, const char *detail);
+/* count connections of uid refused (fair share, full queue) since the last
+ * summary, the last for reason: one line for many (share.c). */
+void event_drop_summary(uid_t uid, unsigned long count, const char *reason);
 /* A request of a type the sender's peer class may not make. */
 void event_denied(const struct request *rq, const char *action);
 void event_reload(uid_t sender, const char *result, const char *reason);

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "ldhealth.h"
 #include "log.h"
+#include "tlsdiag.h"
 
 /* An operation's time is split so that a retry on another URI still fits. */
 #define RETRY_SHARE 2
@@ -145,10 +146,14 @@ new_handle(const struct config *cfg, const char *uri, LDAP **ld)
 	ldap_set_option(*ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
 	ldap_set_option(*ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
 	ldap_set_option(*ld, LDAP_OPT_RESTART, LDAP_OPT_ON);
-	if (cfg->ca_file != NULL) {
-		int zero = 0;
+	{
+		/* Certificates are always verified, whatever ldap.conf says
+		 * (TLS_REQCERT never there must not reach the daemon). */
+		int demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
 
-		ldap_set_option(*ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
+		ldap_set_option(*ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+		if (cfg->ca_file != NULL)
+			ldap_set_option(*ld, LDAP_OPT_X_TLS_CACERTFILE, cfg->ca_file);
 		ldap_set_option(*ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
 	}
 	return LDAP_SUCCESS;
@@ -181,8 +186,8 @@ static enum dir_rc
 connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 {
 	const char *step = "connect";
+	char cause[600], tls[480], down[1200];
 	struct timeval tv;
-	char cause[600];
 	int rc;
 
 	c->idx = idx;
@@ -206,14 +211,22 @@ connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 		ldhealth_mark_up(c->uri);
 		return DIR_OK;
 	}
-	if (c->kind == LDCONN_WRITE || c->kind == LDCONN_READ)
-		ldconn_seterr(op->err, "%s to %s (as %s): %s", step, c->uri, op->cfg->bind_dn,
-		       ldap_err2string(rc));
+	/* libldap says only "Can't contact LDAP server" for a bad
+	 * certificate: tlsdiag looks at the server's and says why. */
+	if (ldconn_is_down(rc) && rc != LDAP_TIMEOUT &&
+	    tlsdiag_explain(c->uri, op->cfg->starttls, op->cfg->ca_file,
+			    op->cfg->network_timeout_ms, tls, sizeof(tls)) == 0)
+		snprintf(cause, sizeof(cause), " (TLS: %s)", tls);
 	else
-		ldconn_seterr(op->err, "%s to %s: %s", step, c->uri, ldap_err2string(rc));
+		cause[0] = '\0';
+	if (c->kind == LDCONN_WRITE || c->kind == LDCONN_READ)
+		ldconn_seterr(op->err, "%s to %s (as %s): %s%s", step, c->uri, op->cfg->bind_dn,
+			      ldap_err2string(rc), cause);
+	else
+		ldconn_seterr(op->err, "%s to %s: %s%s", step, c->uri, ldap_err2string(rc), cause);
 	if (ldconn_is_down(rc)) {
-		snprintf(cause, sizeof(cause), "%s: %s", step, ldap_err2string(rc));
-		ldhealth_mark_down(c->uri, cause, rc != LDAP_TIMEOUT);
+		snprintf(down, sizeof(down), "%s: %s%s", step, ldap_err2string(rc), cause);
+		ldhealth_mark_down(c->uri, down, rc != LDAP_TIMEOUT);
 	}
 	ldconn_drop(c);
 	return ldconn_is_down(rc) ? DIR_UNAVAILABLE : DIR_ERROR;

@@ -23,6 +23,7 @@
 #include "spool.h"
 #include "throttle.h"
 #include "tokens.h"
+#include "trust.h"
 #include "txn.h"
 
 /* A preparation lives this long; the user reads two names and answers. */
@@ -90,35 +91,27 @@ static const char bad_credentials[] =
 	"The login or password (or reset code) is not correct, or there were too many "
 	"attempts; wait and try again, or ask the court for a link reset code.";
 
-/* Folds a login for throttle keys ("cmecf:login"). */
+/* Counts a failed credential check against the peer and, when not "",
+ * the entry key. */
 static void
-throttle_key(char *out, size_t len, const char *prefix, const char *value)
+count_failure(const struct req_ctx *c, const char *entry_key, const char *peer_key)
 {
-	size_t n;
-
-	snprintf(out, len, "%s:%s", prefix, value);
-	for (n = strlen(prefix) + 1; n < len && out[n] != '\0'; n++)
-		out[n] = (char)tolower((unsigned char)out[n]);
-}
-
-static struct throttle_policy
-policy_of(const struct config *cfg)
-{
-	struct throttle_policy p = { cfg->link_max_failures, cfg->link_window_s,
-				     cfg->link_lockout_s };
-
-	return p;
-}
-
-/* Counts a failed credential check against the CM/ECF login and the peer. */
-static void
-count_failure(const struct config *cfg, const char *cmecf_key, const char *peer_key)
-{
-	struct throttle_policy p = policy_of(cfg);
+	struct throttle_policy ep = trust_entry_throttle(c->cfg);
+	struct throttle_policy pp = trust_peer_throttle(c->cfg, c->pol);
 	int64_t now = clock_now_ms();
 
-	throttle_fail(cmecf_key, now, &p);
-	throttle_fail(peer_key, now, &p);
+	if (entry_key[0] != '\0')
+		throttle_fail(entry_key, now, &ep);
+	if (peer_key[0] != '\0')
+		throttle_fail(peer_key, now, &pp);
+}
+
+static bool
+locked(const char *key)
+{
+	int64_t retry;
+
+	return key[0] != '\0' && throttle_locked(key, clock_now_ms(), &retry);
 }
 
 static void
@@ -250,8 +243,7 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 	const char *pacer_pw = proto_str(m, PT_PASSWORD);
 	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
 	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
-	char cmecf_key[300], when[128];
-	int64_t retry;
+	char cmecf_key[DIR_DN_MAX + 8], pacer_key[DIR_DN_MAX + 8], when[128];
 	enum dir_rc rc;
 
 	if (!decide_live(cfg, time(NULL))) {
@@ -264,20 +256,19 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 		a->reason = "before_golive";
 		return -1;
 	}
-	throttle_key(cmecf_key, sizeof(cmecf_key), "cmecf", a->cmecf);
-	if (trusted && addr != NULL)
-		throttle_key(p->throttle_peer, sizeof(p->throttle_peer), "addr", addr);
-	else
-		snprintf(p->throttle_peer, sizeof(p->throttle_peer), "uid:%u", (unsigned)c->rq->peer.uid);
-	if (throttle_locked(cmecf_key, clock_now_ms(), &retry) ||
-	    throttle_locked(p->throttle_peer, clock_now_ms(), &retry)) {
+	/* Keys name entries, found first; the CM/ECF entry is charged only
+	 * once the PACER identity is proven, so made-up PACER logins cannot
+	 * lock a stranger out of linking.  Root has no peer key: it links on
+	 * attorneys' behalf and is throttled per entry only. */
+	trust_peer_key(c->pol, c->rq->peer.uid, addr, p->throttle_peer, sizeof(p->throttle_peer));
+	if (locked(p->throttle_peer)) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
 		return -1;
 	}
 	rc = dir_find(dc, &c->op, PR_REALM_PACER, a->pacer, &p->pacer);
 	if (rc == DIR_NOT_FOUND) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_pacer", bad_credentials);
-		count_failure(cfg, cmecf_key, p->throttle_peer);
+		count_failure(c, "", p->throttle_peer);
 		return -1;
 	}
 	if (rc != DIR_OK) {
@@ -285,11 +276,16 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 		return -1;
 	}
 	if (!trusted || pacer_pw != NULL) {
+		trust_entry_key("pacer", p->pacer.dn, pacer_key, sizeof(pacer_key));
+		if (locked(pacer_key)) {
+			refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
+			return -1;
+		}
 		rc = ldconn_user_bind(&dc->bind, &c->op, p->pacer.dn, pacer_pw);
 		if (rc == DIR_BAD_CREDENTIALS) {
 			refuse(a, PLR_BAD_CREDENTIALS, "deny", "bad_pacer_password",
 			       bad_credentials);
-			count_failure(cfg, cmecf_key, p->throttle_peer);
+			count_failure(c, pacer_key, p->throttle_peer);
 			return -1;
 		}
 		if (rc != DIR_OK) {
@@ -307,11 +303,16 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 	rc = dir_find(dc, &c->op, PR_REALM_CMECF, a->cmecf, &p->cmecf);
 	if (rc == DIR_NOT_FOUND) {
 		refuse(a, PLR_BAD_CREDENTIALS, "deny", "unknown_cmecf", bad_credentials);
-		count_failure(cfg, cmecf_key, p->throttle_peer);
+		count_failure(c, "", p->throttle_peer);
 		return -1;
 	}
 	if (rc != DIR_OK) {
 		fail_directory(a, rc, &c->err);
+		return -1;
+	}
+	trust_entry_key("cmecf", p->cmecf.dn, cmecf_key, sizeof(cmecf_key));
+	if (locked(cmecf_key)) {
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
 		return -1;
 	}
 	if (p->cmecf.state == PST_LEGACY_LINKED) {
@@ -353,18 +354,34 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 			refuse_cmecf_linked(a, again.login);
 			return -1;
 		}
-		count_failure(cfg, cmecf_key, p->throttle_peer);
+		count_failure(c, cmecf_key, p->throttle_peer);
+		return -1;
+	}
+	/* The notice goes to the PACER account's mail: without one, refuse
+	 * before a Transaction ID is taken. */
+	if (p->pacer.mail[0] == '\0') {
+		refuse(a, PLR_NOT_ELIGIBLE, "deny", "no_pacer_mail",
+		       "Your PACER account has no email address, so the court cannot send the "
+		       "link notice. Update your PACER account's email address at PACER, then "
+		       "link.");
 		return -1;
 	}
 	return 0;
 }
 
+/*
+ * The reply.  A caller that may not be told reasons reads every failed
+ * credential check (unknown login, wrong password or reset code,
+ * throttled) as "refused"; the log keeps the true reason.
+ */
 static void
-put_reply(struct proto_buf *b, const struct attempt *a)
+put_reply(struct proto_buf *b, const struct req_ctx *c, const struct attempt *a)
 {
 	proto_put_u32(b, PT_STATUS, PS_OK);
 	proto_put_u32(b, PT_RESULT, a->code);
-	proto_put_str(b, PT_REASON, a->reason);
+	proto_put_str(b, PT_REASON, !c->pol->tell_reasons && a->code == PLR_BAD_CREDENTIALS
+					    ? "refused"
+					    : a->reason);
 	if (a->message[0] != '\0')
 		proto_put_str(b, PT_MESSAGE, a->message);
 }
@@ -377,7 +394,7 @@ link_prepare(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 	struct attempt a = { .phase = "prepare" };
 	struct prepared p;
 	char token[TOKEN_LEN + 1];
-	bool trusted = (c->peer & (PC_ROOT | PC_FRONTEND)) != 0;
+	bool trusted = c->pol->vouch_pacer;
 
 	pthread_once(&prepared_once, prepared_init);
 	memset(&p, 0, sizeof(p));
@@ -398,12 +415,12 @@ link_prepare(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 	}
 	if (!dir_valid_login(a.pacer) || !dir_valid_login(a.cmecf)) {
 		refuse(&a, PLR_BAD_CREDENTIALS, "deny", "invalid_login", bad_credentials);
-		put_reply(b, &a);
+		put_reply(b, c, &a);
 		log_attempt(c->rq, &a);
 		return;
 	}
 	if (prepare_checks(c, m, trusted, &p, &a) < 0) {
-		put_reply(b, &a);
+		put_reply(b, c, &a);
 		log_attempt(c->rq, &a);
 		return;
 	}
@@ -412,7 +429,7 @@ link_prepare(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 	    0) {
 		refuse(&a, PLR_UNAVAIL, "error", "token_unavailable",
 		       "ecflinkd cannot take more link requests right now; try again shortly.");
-		put_reply(b, &a);
+		put_reply(b, c, &a);
 		log_attempt(c->rq, &a);
 		return;
 	}
@@ -627,7 +644,7 @@ link_commit(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 	if (token == NULL || tokens_redeem(&prepared_store, token, c->rq->peer.uid, &p) < 0) {
 		refuse(&a, PLR_EXPIRED, "deny", "token_unknown",
 		       "This link request has expired or was already used; start again.");
-		put_reply(b, &a);
+		put_reply(b, c, &a);
 		log_attempt(c->rq, &a);
 		return;
 	}
@@ -646,16 +663,16 @@ link_commit(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 		locks_release(p.pacer.login, p.cmecf.login);
 	}
 	if (a.code == PLR_OK) {
-		char key[300];
+		char key[DIR_DN_MAX + 8];
 
 		cache_invalidate(p.cmecf.login);
 		cache_invalidate(p.pacer.login);
 		/* Only the account's count: a peer key may be a shared front
 		 * end's client address, which one success must not clear. */
-		throttle_key(key, sizeof(key), "cmecf", p.cmecf.login);
+		trust_entry_key("cmecf", p.cmecf.dn, key, sizeof(key));
 		throttle_clear(key);
 	}
-	put_reply(b, &a);
+	put_reply(b, c, &a);
 	if (a.txn != 0 && a.code == PLR_OK) {
 		proto_put_u64(b, PT_TXN, a.txn);
 		proto_put_u64(b, PT_LINK_TIME, (uint64_t)when);

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
@@ -153,6 +155,21 @@ check_only(const char *path)
 	return 0;
 }
 
+/*
+ * No core file and no ptrace by other processes of the same user: the
+ * process holds the bind password and users' passwords in flight.
+ */
+static void
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) < 0)
+		fatal("setrlimit RLIMIT_CORE 0");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fatal("prctl PR_SET_DUMPABLE");
+}
+
 static void
 drop_privileges(const char *user)
 {
@@ -197,18 +214,17 @@ reconcile_spool(const struct config *cfg)
 
 /* The socket's directory: made when missing (no systemd RuntimeDirectory=). */
 static void
-check_socket_dir(const struct config *cfg)
+check_socket_dir(const char *key, const char *path, const char *user)
 {
 	char err[4200];
 	bool created;
 
-	if (rundir_ensure(cfg->socket_path, cfg->user, &created, err, sizeof(err)) < 0)
-		fatalx("%s", err);
-	if (created && cfg->user != NULL && geteuid() == 0)
-		log_info("made the directory of socket %s, owned by %s", cfg->socket_path,
-			 cfg->user);
+	if (rundir_ensure(path, user, &created, err, sizeof(err)) < 0)
+		fatalx("%s: %s", key, err);
+	if (created && user != NULL && geteuid() == 0)
+		log_info("made the directory of %s %s, owned by %s", key, path, user);
 	else if (created)
-		log_info("made the directory of socket %s", cfg->socket_path);
+		log_info("made the directory of %s %s", key, path);
 }
 
 int
@@ -217,8 +233,8 @@ main(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool foreground = false, test = false;
 	struct config *cfg;
-	char *sock;
-	int ch, lfd, rc;
+	char *sock, *psock;
+	int ch, lfd, pfd, rc;
 
 	while ((ch = getopt(argc, argv, "df:tVh")) != -1) {
 		switch (ch) {
@@ -243,6 +259,7 @@ main(int argc, char **argv)
 	if (test)
 		return check_only(path);
 
+	harden();
 	log_init(LOG_AUTHPRIV, false, true);
 	cfg = config_load(path, log_fault, NULL);
 	if (cfg == NULL)
@@ -259,12 +276,18 @@ main(int argc, char **argv)
 			  "fail closed until it is fixed and ecflinkd reloaded");
 	if (cache_init() < 0)
 		fatal("cache");
-	check_socket_dir(cfg);
+	check_socket_dir("socket.path", cfg->socket_path, cfg->user);
+	check_socket_dir("socket.private_path", cfg->private_path, cfg->user);
 	lfd = server_listen(cfg);
+	pfd = server_listen_private(cfg);
 	if (cfg->user != NULL)
 		drop_privileges(cfg->user);
+	/* setuid resets the flag; the process holds the bind password. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fatal("prctl PR_SET_DUMPABLE");
 	sock = strdup(cfg->socket_path);
-	if (sock == NULL)
+	psock = strdup(cfg->private_path);
+	if (sock == NULL || psock == NULL)
 		fatal("strdup");
 	log_info("starting: court \"%s\", socket %s, %d LDAP workers", cfg->court_name,
 		 cfg->socket_path, cfg->pool_size);
@@ -291,14 +314,18 @@ main(int argc, char **argv)
 	spool_on_ready(mailer_wake);
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");
-	rc = server_run(lfd, path, timers, sizeof(timers) / sizeof(timers[0]));
+	rc = server_run(lfd, pfd, path, timers, sizeof(timers) / sizeof(timers[0]));
 	mailer_stop();
 	cachesync_stop();
 	close(lfd);
+	close(pfd);
 	if (unlink(sock) < 0 && errno != ENOENT)
 		log_warn("remove socket %s", sock);
+	if (unlink(psock) < 0 && errno != ENOENT)
+		log_warn("remove socket %s", psock);
 	free(sock);
 	audit_close();
+	free(psock);
 	live_config_set(NULL);
 	redaction_free();
 	cache_destroy();

@@ -22,11 +22,35 @@ put_env(struct proto_buf *b, const struct decision *d)
 	proto_put_str(b, PT_ENV_ROLE, a->role[0] ? a->role : NULL);
 }
 
-/* Fills the decision part of an AUTH/ACCOUNT/ACK reply. */
+/*
+ * What a caller that may not be told reasons learns of a decision: allow,
+ * deny or unavailable, nothing that tells an unknown login from a wrong
+ * password or a retired one.
+ */
+static enum proto_result
+plain_result(uint16_t type, enum proto_result r)
+{
+	if (r == PRS_SUCCESS || r == PRS_UNAVAIL || r == PRS_REDACTION)
+		return r;
+	return type == PT_AUTH ? PRS_AUTH_ERR : PRS_PERM_DENIED;
+}
+
+/* Fills the decision part of an AUTH/ACCOUNT/ACK reply, as much of it as
+ * the caller's class may see. */
 static void
-put_decision(struct proto_buf *b, uint16_t type, const struct decision *d)
+put_decision(struct proto_buf *b, uint16_t type, const struct decision *d,
+	     const struct class_policy *pol)
 {
 	proto_put_u32(b, PT_STATUS, PS_OK);
+	if (!pol->tell_reasons) {
+		proto_put_u32(b, PT_RESULT, plain_result(type, d->result));
+		/* The court's texts tell a state; only its owner may read them. */
+		if (d->message[0] != '\0' && d->password_proven) {
+			proto_put_str(b, PT_MESSAGE, d->message);
+			proto_put_u32(b, PT_MSG_STYLE, d->style);
+		}
+		return;
+	}
 	proto_put_u32(b, PT_RESULT, d->result);
 	proto_put_str(b, PT_REASON, d->reason);
 	if (d->message[0] != '\0') {
@@ -80,6 +104,7 @@ ask_redaction(const struct req_ctx *c, const struct pam_req *p, struct decision 
 		return -1;
 	}
 	pend.peer_uid = c->rq->peer.uid;
+	pend.origin_claimed = !c->pol->origin_trusted;
 	pend.realm = p->realm;
 	copy_field(pend.user, sizeof(pend.user), p->user);
 	copy_field(pend.service, sizeof(pend.service), p->service);
@@ -123,7 +148,7 @@ answer_account(const struct req_ctx *c, const struct pam_req *auth, const struct
 {
 	struct pam_req p = *auth;
 
-	if (!(p.flags & PF_WITH_ACCOUNT) || !p.peer_trusted || !ad->have_account ||
+	if (!(p.flags & PF_WITH_ACCOUNT) || !p.pol->tell_reasons || !ad->have_account ||
 	    (ad->result != PRS_SUCCESS && ad->result != PRS_IGNORE))
 		return false;
 	p.type = PT_ACCOUNT;
@@ -143,8 +168,7 @@ void
 pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 {
 	struct pam_req p = { .type = m->type, .peer_uid = c->rq->peer.uid,
-			     .deadline = c->deadline,
-			     .peer_trusted = (c->peer & (PC_ROOT | PC_FRONTEND)) != 0 };
+			     .deadline = c->deadline, .pol = c->pol };
 	uint32_t realm = 0;
 	struct decision d, ad;
 
@@ -154,7 +178,9 @@ pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 	p.tty = proto_str(m, PT_TTY);
 	p.ruser = proto_str(m, PT_RUSER);
 	proto_u32(m, PT_FLAGS, &p.flags);
-	if (p.flags & PF_AUTHENTICATE)
+	/* An account phase's password counts only from a caller that must
+	 * prove every decision with one. */
+	if (m->type == PT_AUTH ? (p.flags & PF_AUTHENTICATE) != 0 : c->pol->password_always)
 		p.password = proto_str(m, PT_PASSWORD);
 	if (proto_u32(m, PT_REALM, &realm) < 0 || p.user == NULL ||
 	    (realm != PR_REALM_CMECF && realm != PR_REALM_PACER)) {
@@ -169,7 +195,7 @@ pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 		if (ask_redaction(c, &p, &d, b) == 0)
 			return;	/* logged when the answer comes or the token expires */
 	}
-	put_decision(b, p.type, &d);
+	put_decision(b, p.type, &d, c->pol);
 	if (p.type == PT_AUTH && answer_account(c, &p, &d, &ad, b))
 		event_pam(c->rq, &p, &d, &ad);
 	else
@@ -189,20 +215,29 @@ pamreq_ack(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 	if (token == NULL || redaction_redeem(token, c->rq->peer.uid, &pend) < 0) {
 		d.result = PRS_PERM_DENIED;
 		d.reason = "unknown_token";
-		put_decision(b, PT_ACK, &d);
+		put_decision(b, PT_ACK, &d, c->pol);
 		event_drop(c->rq, "redaction_token_unknown",
 			   "acknowledgement with an unknown, spent or expired token");
 		return;
 	}
-	event_redaction(&pend, answer == 1, answer == 1 ? "acknowledged" : "declined_by_user");
+	/* Any local user can answer its own notice; only root's and front
+	 * ends' answers are the court's record of who acknowledged. */
+	if (answer != 1)
+		event_redaction(&pend, "declined", "declined_by_user");
+	else if (c->pol->record_ack)
+		event_redaction(&pend, "accepted", "acknowledged");
+	else
+		event_redaction(&pend, "not_recorded", "untrusted_peer");
 	if (answer != 1) {
 		d.result = PRS_PERM_DENIED;
 		d.reason = "redaction_declined";
-		put_decision(b, PT_ACK, &d);
+		put_decision(b, PT_ACK, &d, c->pol);
 		return;
 	}
 	proto_put_u32(b, PT_STATUS, PS_OK);
 	proto_put_u32(b, PT_RESULT, PRS_SUCCESS);
+	if (!c->pol->tell_reasons)
+		return;
 	proto_put_str(b, PT_REASON, "redaction_accepted");
 	proto_put_str(b, PT_ENV_LOGIN, pend.env_login[0] ? pend.env_login : NULL);
 	proto_put_str(b, PT_ENV_ROLE, pend.env_role[0] ? pend.env_role : NULL);

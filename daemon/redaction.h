@@ -28,6 +28,7 @@
 struct redaction_pending {
 	char token[REDACTION_TOKEN_LEN + 1];
 	uid_t peer_uid;
+	bool origin_claimed;	/* service, rhost, tty are only the caller's word */
 	enum proto_realm realm;
 	char user[REDACTION_FIELD_MAX];
 	char service[REDACTION_FIELD_MAX];

@@ -9,12 +9,14 @@
 #ifndef ECFLINK_REQUEST_H
 #define ECFLINK_REQUEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
 #include "directory.h"
 #include "peer.h"
 #include "proto.h"
+#include "trust.h"
 
 /* A whole request, handed from the event loop to a worker. */
 struct request {
@@ -22,6 +24,7 @@ struct request {
 	struct peer peer;
 	int64_t received;	/* monotonic ms */
 	uint64_t received_ns;	/* monotonic ns, for the ms= log field */
+	bool shared;		/* holds a place in the fair share (share.h) */
 	size_t len;
 	uint8_t *frame;
 };
@@ -40,6 +43,7 @@ struct req_ctx {
 	const struct config *cfg;	/* referenced for the whole request */
 	int64_t deadline;		/* monotonic ms by which to have answered */
 	unsigned int peer;		/* PC_* bits of the sender */
+	const struct class_policy *pol;	/* what that class may learn and claim */
 	struct ldconn_err err;		/* why the last directory call failed */
 	struct ldop op;			/* { cfg, deadline, &err } for ldconn and dir_find */
 };

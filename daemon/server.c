@@ -4,6 +4,7 @@
 #include "server.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -27,6 +28,8 @@
 #include "log.h"
 #include "peer.h"
 #include "redaction.h"
+#include "share.h"
+#include "trust.h"
 
 /* A client has this long to send its whole request frame. */
 #define READ_TIMEOUT_MS 5000
@@ -45,11 +48,23 @@ struct job {
 	const struct server_timer *chore;
 };
 
+/* A ring of jobs. */
+struct ring {
+	struct job *q;
+	size_t cap, head, len;
+};
+
+/*
+ * Two rings: root's and front ends' requests and the chores in one, the
+ * fair-share peers' in the other.  A worker takes from the first while it
+ * has work, and from the second only while fewer than other_max workers
+ * run such requests, so those peers never hold every worker.
+ */
 static struct {
 	pthread_mutex_t qlock;
 	pthread_cond_t qcond;
-	struct job *q;
-	size_t qcap, qhead, qlen;
+	struct ring main, other;
+	size_t other_running, other_max;
 	bool qstop;
 } S = {
 	.qlock = PTHREAD_MUTEX_INITIALIZER,
@@ -86,32 +101,56 @@ clear_old_socket(const char *path)
 		fatal("remove stale socket %s", path);
 }
 
-int
-server_listen(const struct config *cfg)
+/* Binds path with mode (set through the umask, so the socket never
+ * exists with other permissions) and listens on it. */
+static int
+bind_socket(const char *path, const char *key, mode_t mode)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	mode_t old;
 	int fd;
 
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", cfg->socket_path) >=
-	    (int)sizeof(sa.sun_path))
-		fatalx("socket.path %s is too long", cfg->socket_path);
-	clear_old_socket(cfg->socket_path);
+	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= (int)sizeof(sa.sun_path))
+		fatalx("%s %s is too long", key, path);
+	clear_old_socket(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		fatal("socket");
-	/* The umask is set before bind so the socket never exists with
-	 * other permissions; PAM callers run as any user, hence 0666. */
-	old = umask(0111);
+	old = umask(~mode & 0777);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		umask(old);
-		fatal("bind %s", cfg->socket_path);
+		fatal("bind %s", path);
 	}
 	umask(old);
-	if (chmod(cfg->socket_path, 0666) < 0)
-		fatal("chmod 0666 %s", cfg->socket_path);
+	if (chmod(path, mode) < 0)
+		fatal("chmod %04o %s", (unsigned)mode, path);
 	if (listen(fd, 128) < 0)
-		fatal("listen on %s", cfg->socket_path);
+		fatal("listen on %s", path);
+	return fd;
+}
+
+int
+server_listen(const struct config *cfg)
+{
+	/* PAM callers run as any user, hence 0666. */
+	return bind_socket(cfg->socket_path, "socket.path", 0666);
+}
+
+int
+server_listen_private(const struct config *cfg)
+{
+	struct group *gr;
+	int fd;
+
+	fd = bind_socket(cfg->private_path, "socket.private_path", 0660);
+	if (cfg->frontend_group == NULL)
+		return fd;
+	gr = getgrnam(cfg->frontend_group);
+	if (gr == NULL || chown(cfg->private_path, (uid_t)-1, gr->gr_gid) < 0)
+		log_warnx("socket.private_path %s: cannot give it to group %s (%s); front ends "
+			  "use the public socket until ecflinkd's user is a member of that group",
+			  cfg->private_path, cfg->frontend_group,
+			  gr == NULL ? "no such group" : strerror(errno));
 	return fd;
 }
 
@@ -127,6 +166,37 @@ request_free(struct request *rq)
 	free(rq);
 }
 
+static bool
+ring_put(struct ring *r, struct job job)
+{
+	if (r->len == r->cap)
+		return false;
+	r->q[(r->head + r->len) % r->cap] = job;
+	r->len++;
+	return true;
+}
+
+static struct job
+ring_take(struct ring *r)
+{
+	struct job job = r->q[r->head];
+
+	r->head = (r->head + 1) % r->cap;
+	r->len--;
+	return job;
+}
+
+/* With qlock held: the ring a worker may take from now, or NULL. */
+static struct ring *
+next_ring(void)
+{
+	if (S.main.len > 0)
+		return &S.main;
+	if (S.other.len > 0 && S.other_running < S.other_max)
+		return &S.other;
+	return NULL;
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -134,43 +204,53 @@ worker_main(void *arg)
 
 	dir_conns_init(&w->dc);
 	for (;;) {
+		struct ring *r;
 		struct job job;
+		bool shared;
 
 		pthread_mutex_lock(&S.qlock);
-		while (S.qlen == 0 && !S.qstop)
+		while ((r = next_ring()) == NULL && !S.qstop)
 			pthread_cond_wait(&S.qcond, &S.qlock);
-		if (S.qlen == 0) {
+		if (r == NULL) {
 			pthread_mutex_unlock(&S.qlock);
 			break;
 		}
-		job = S.q[S.qhead];
-		S.qhead = (S.qhead + 1) % S.qcap;
-		S.qlen--;
+		job = ring_take(r);
+		shared = r == &S.other;
+		S.other_running += shared;
 		pthread_mutex_unlock(&S.qlock);
 		if (job.chore != NULL) {
 			job.chore->run(w);
 		} else {
+			uid_t uid = job.rq->peer.uid;
+
 			dispatch_request(w, job.rq);
 			request_free(job.rq);
+			if (shared)
+				share_release(uid);
+		}
+		if (shared) {
+			pthread_mutex_lock(&S.qlock);
+			S.other_running--;
+			/* A worker may be waiting for this place. */
+			pthread_cond_broadcast(&S.qcond);
+			pthread_mutex_unlock(&S.qlock);
 		}
 	}
 	dir_conns_close(&w->dc);
 	return NULL;
 }
 
-/* Queues a job; false when the queue is full. */
+/* Queues a job; false when its ring is full. */
 static bool
 enqueue(struct job job)
 {
-	bool ok = false;
+	bool ok;
 
 	pthread_mutex_lock(&S.qlock);
-	if (S.qlen < S.qcap) {
-		S.q[(S.qhead + S.qlen) % S.qcap] = job;
-		S.qlen++;
-		ok = true;
+	ok = ring_put(job.rq != NULL && job.rq->shared ? &S.other : &S.main, job);
+	if (ok)
 		pthread_cond_signal(&S.qcond);
-	}
 	pthread_mutex_unlock(&S.qlock);
 	return ok;
 }
@@ -178,6 +258,8 @@ enqueue(struct job job)
 static void
 conn_close(struct conn *c)
 {
+	if (c->rq.shared)
+		share_release(c->rq.peer.uid);
 	if (c->rq.fd >= 0)
 		close(c->rq.fd);
 	if (c->rq.frame != NULL) {
@@ -253,6 +335,26 @@ count_uid(const struct conn *conns, size_t max, uid_t uid)
 	return n;
 }
 
+/* True when the peer's class takes its places from the fair share. */
+static bool
+in_fair_share(const struct peer *p)
+{
+	const struct config *cfg;
+	bool shared;
+
+	if (p->uid == 0)
+		return false;
+	cfg = live_config_get();
+	shared = trust_policy(peer_classify(p, cfg))->fair_share;
+	live_config_put(cfg);
+	return shared;
+}
+
+/*
+ * Accepts what waits on lfd.  A refused connection is closed unanswered
+ * and counted for the summary line (share.h), never logged alone: a
+ * flood must not become a flood of log lines.
+ */
 static void
 accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
 {
@@ -271,11 +373,18 @@ accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
 		c = &conns[i];
 		c->rq.fd = fd;
 		peer_read(fd, &c->rq.peer);
-		/* One uid may hold a quarter of the slots with unfinished
-		 * requests, so a local user cannot crowd out PAM callers. */
-		if (count_uid(conns, max, c->rq.peer.uid) > per_uid_limit(max)) {
-			event_drop(&c->rq, "too_many_connections",
-				   "this uid already has its share of unfinished requests");
+		c->rq.shared = in_fair_share(&c->rq.peer);
+		if (c->rq.shared && !share_admit(c->rq.peer.uid)) {
+			share_count_drop(c->rq.peer.uid, "over_share");
+			close(fd);
+			memset(c, 0, sizeof(*c));
+			c->rq.fd = -1;
+			continue;
+		}
+		/* Root and front ends: one uid may hold a quarter of the slots
+		 * with unfinished requests. */
+		if (!c->rq.shared && count_uid(conns, max, c->rq.peer.uid) > per_uid_limit(max)) {
+			share_count_drop(c->rq.peer.uid, "too_many_connections");
 			close(fd);
 			c->rq.fd = -1;
 			continue;
@@ -301,6 +410,9 @@ hand_over(struct conn *c)
 	*rq = c->rq;
 	if (!enqueue((struct job){ .rq = rq })) {
 		dispatch_reply_busy(rq);
+		share_count_drop(rq->peer.uid, "busy");
+		if (rq->shared)
+			share_release(rq->peer.uid);
 		request_free(rq);
 	}
 	memset(c, 0, sizeof(*c));
@@ -330,6 +442,7 @@ static void
 keep_static(const struct config *cur, struct config *ncfg)
 {
 	keep_str(&ncfg->socket_path, cur->socket_path, "socket.path");
+	keep_str(&ncfg->private_path, cur->private_path, "socket.private_path");
 	keep_str(&ncfg->user, cur->user, "daemon.user");
 	keep_str(&ncfg->timezone, cur->timezone, "court.timezone");
 	if (cur->pool_size != ncfg->pool_size) {
@@ -362,6 +475,7 @@ reload(const char *path, uid_t sender)
 	keep_static(cur, ncfg);
 	live_config_put(cur);
 	log_set_debug(ncfg->debug);
+	share_set_per_uid((size_t)ncfg->max_per_uid);
 	live_config_set(ncfg);
 	cache_clear();
 	cur = live_config_get();
@@ -413,7 +527,7 @@ run_timers(const struct server_timer *timers, size_t n, int64_t *due, int64_t no
 }
 
 int
-server_run(int lfd, const char *config_path, const struct server_timer *timers,
+server_run(int lfd, int private_fd, const char *config_path, const struct server_timer *timers,
 	   size_t ntimers)
 {
 	const struct config *cfg;
@@ -423,7 +537,7 @@ server_run(int lfd, const char *config_path, const struct server_timer *timers,
 	pthread_t *tids;
 	int64_t *due;
 	size_t nconns = 0, max, i;
-	int nthreads, sfd;
+	int nthreads, sfd, per_uid;
 	bool stopping = false;
 
 	sfd = setup_signals();
@@ -432,16 +546,21 @@ server_run(int lfd, const char *config_path, const struct server_timer *timers,
 	cfg = live_config_get();
 	max = (size_t)cfg->max_clients;
 	nthreads = cfg->pool_size;
+	per_uid = cfg->max_per_uid;
 	live_config_put(cfg);
 
-	S.qcap = max;
-	S.q = calloc(max, sizeof(*S.q));
+	S.main.cap = max + ntimers;
+	S.main.q = calloc(S.main.cap, sizeof(*S.main.q));
+	S.other.cap = max / 2 > 0 ? max / 2 : 1;
+	S.other.q = calloc(S.other.cap, sizeof(*S.other.q));
+	S.other_max = nthreads / 2 > 0 ? (size_t)nthreads / 2 : 1;
 	conns = calloc(max, sizeof(*conns));
-	pfd = calloc(max + 2, sizeof(*pfd));
+	pfd = calloc(max + 3, sizeof(*pfd));
 	workers = calloc((size_t)nthreads, sizeof(*workers));
 	tids = calloc((size_t)nthreads, sizeof(*tids));
 	due = calloc(ntimers + 1, sizeof(*due));
-	if (!S.q || !conns || !pfd || !workers || !tids || !due)
+	if (!S.main.q || !S.other.q || !conns || !pfd || !workers || !tids || !due ||
+	    share_init(max, (size_t)per_uid) < 0)
 		fatal("allocating the server tables");
 	for (i = 0; i < ntimers; i++)
 		due[i] = clock_now_ms() + timers[i].interval_ms;
@@ -459,7 +578,8 @@ server_run(int lfd, const char *config_path, const struct server_timer *timers,
 		}
 	}
 	sd_notify(0, "READY=1");
-	log_info("ready: %d workers, socket fd %d", nthreads, lfd);
+	log_info("ready: %d workers (at most %zu for other local users), %zu connections, "
+		 "%d per local user", nthreads, S.other_max, max, per_uid);
 
 	while (!stopping || nconns > 0) {
 		int64_t now = clock_now_ms(), wait = run_timers(timers, ntimers, due, now);
@@ -469,6 +589,10 @@ server_run(int lfd, const char *config_path, const struct server_timer *timers,
 		pfd[np++] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[np++] = (struct pollfd){ .fd = stopping || nconns == max ? -1 : lfd,
 					     .events = POLLIN };
+		pfd[np++] = (struct pollfd){ .fd = stopping || nconns == max ? -1 : private_fd,
+					     .events = POLLIN };
+		if (wait > SHARE_SUMMARY_MS)
+			wait = SHARE_SUMMARY_MS;
 		for (i = 0; i < max; i++) {
 			pfd[np++] = (struct pollfd){ .fd = conns[i].rq.fd, .events = POLLIN };
 			if (conns[i].rq.fd >= 0 && conns[i].deadline - now < wait)
@@ -496,16 +620,20 @@ server_run(int lfd, const char *config_path, const struct server_timer *timers,
 				}
 			}
 		}
+		/* The private socket first: root's and front ends' own door. */
+		if (pfd[2].revents & POLLIN)
+			accept_clients(private_fd, conns, max, &nconns);
 		if (pfd[1].revents & POLLIN)
 			accept_clients(lfd, conns, max, &nconns);
 		now = clock_now_ms();
+		share_flush_drops(now, false);
 		for (i = 0; i < max; i++) {
 			struct conn *c = &conns[i];
 			int r;
 
-			if (c->rq.fd < 0 || pfd[i + 2].fd != c->rq.fd)
+			if (c->rq.fd < 0 || pfd[i + 3].fd != c->rq.fd)
 				continue;
-			if (pfd[i + 2].revents != 0) {
+			if (pfd[i + 3].revents != 0) {
 				r = conn_read(c);
 				if (r == 1) {
 					hand_over(c);
@@ -542,6 +670,9 @@ server_run(int lfd, const char *config_path, const struct server_timer *timers,
 	free(workers);
 	free(pfd);
 	free(conns);
-	free(S.q);
+	free(S.main.q);
+	free(S.other.q);
+	share_flush_drops(clock_now_ms(), true);
+	share_destroy();
 	return 0;
 }

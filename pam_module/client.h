@@ -22,7 +22,7 @@ enum client_phase { CP_AUTH, CP_ACCOUNT, CP_ACK };
 /* What the module tells the daemon; NULL members are left out. */
 struct client_items {
 	const char *user;
-	const char *password;	/* sent only with the authenticate argument */
+	const char *password;	/* auth: sent only with authenticate; NULL: none */
 	const char *service;
 	const char *rhost;
 	const char *tty;
@@ -73,8 +73,10 @@ const char *client_rc_name(int rc);
 /*
  * Builds an AUTH (phase CP_AUTH) or ACCOUNT (CP_ACCOUNT) request into data
  * (cap bytes, PROTO_MAX_FRAME is always enough) with deadline_ms as the
- * caller's wait.  The password goes in only for CP_AUTH with
- * a->authenticate.  Returns PE_OK or the encoder's error (PE_OVERFLOW when
+ * caller's wait.  The password goes in when it->password is set: for
+ * CP_AUTH only with a->authenticate; an account phase sets it only in a
+ * caller that is not root (ecflinkd allows nothing for other local users
+ * without it).  Returns PE_OK or the encoder's error (PE_OVERFLOW when
  * the items do not fit a frame).  The caller wipes data: it may hold the
  * password.
  */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
@@ -410,6 +411,15 @@ run(pam_handle_t *pamh, int flags, int argc, const char **argv, enum client_phas
 		}
 	} else {
 		kept = take_kept(pamh, &a, it.user);
+		if (kept == NULL && geteuid() != 0) {
+			/* Not root: ecflinkd answers an account phase only
+			 * with the password the auth phase took (never
+			 * prompted for here). */
+			const void *tok = NULL;
+
+			if (pam_get_item(pamh, PAM_AUTHTOK, &tok) == PAM_SUCCESS)
+				it.password = tok;
+		}
 	}
 	get_items(pamh, &it);
 	c = malloc(sizeof(*c));

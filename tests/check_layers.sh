@@ -17,19 +17,19 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # Bottom to top: "layer-name: module module ..." (a module is a file name
 # without .c/.h).
 LAYERS='
-utilities: log config_check namecmp resetcode locks rundir mailrate
+utilities: log config_check namecmp resetcode locks rundir mailrate tlsdiag
 tokens, config reading, server health: tokens config_read ldhealth
 configuration: config
 mail texts: mailtext
 connections, peers, audit file: ldconn live_config peer audit
 directory operations: ldops
-directory: directory txn
+directory: directory txn trust
 caches and request types: cache census request redaction
 cache coherence: cachesync
 decisions: decide
 log lines: events
 mail spool: spool
-handlers and sender: mailer admin announce bulk lookup pamreq link
+handlers and sender: mailer admin announce bulk lookup pamreq link share
 whole-directory views: report lint
 dispatch: dispatch
 event loop: server

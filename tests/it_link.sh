@@ -318,8 +318,12 @@ t_is "$RC" 1 "sixth attempt with the right password (another peer): refused"
 t_is "$OUT" "$m1" "throttled reads the same as a wrong password"
 one_line "throttled login" 'cmecf="cthr1" .*result=deny reason=throttled'
 t_is "$(attr "uid=cthr1,$H_CMECF_BASE" ecfLinkedPacer)" "" "throttled: nothing linked"
-# The peer is locked out too, for any login.
+# The peer has a budget across all logins (policy.peer_max_failures, 20):
+# 15 more failures on logins that do not exist, then it is locked out too.
 as_uid 4001
+for i in $(seq 15); do
+	lnk 'Pat!pacer2' 'x' --confirm punlinked "nosuch$i"
+done
 h_syslog_mark
 lnk 'Pok!pw' 'Cok!pw' --confirm pok2 cok2
 t_is "$RC" 1 "the throttled peer is refused for another, good pair"

@@ -267,7 +267,11 @@ test_minimal_defaults(void **state)
 	assert_null(c->admin_group);
 	assert_null(c->frontend_group);
 	assert_int_equal(c->max_clients, 256);
-	assert_int_equal(c->unlinked_legacy, UNLINKED_LEGACY_ALLOW);
+	assert_int_equal(c->unlinked_legacy, UNLINKED_LEGACY_DENY);
+	assert_int_equal(c->max_per_uid, 8);
+	assert_string_equal(c->private_path, "/run/ecflink/test-private.sock");
+	assert_int_equal(c->peer_max_failures, 20);
+	assert_false(c->allow_plaintext);
 	assert_int_equal(c->cache_ttl_s, 30);
 	assert_int_equal(c->link_max_failures, 5);
 	assert_int_equal(c->link_window_s, 900);
@@ -467,7 +471,7 @@ test_unknown_group_and_key(void **state)
 	expect_exact(load_tpl(&(struct tpl){ .ldap = "pool = 4;" }), L_LDAP, "ldap.pool",
 		     "unknown key; known keys in ldap are: uris, write_uri, bind_dn, "
 		     "bind_password_file, pacer_base, cmecf_base, counter_dn, ca_file, starttls, "
-		     "network_timeout_ms, timeout_ms, pool_size, probe_interval_s");
+		     "allow_plaintext, network_timeout_ms, timeout_ms, pool_size, probe_interval_s");
 	expect_fault(load_tpl(&(struct tpl){ .tail = "log = 5;" }), L_TAIL, "log",
 		     "must be a group");
 	expect_fault(load_tpl(&(struct tpl){ .tail = "mail: { tls: { a = 1; }; };" }), L_TAIL,
@@ -510,7 +514,7 @@ test_wrong_types(void **state)
 	expect_exact(load_tpl(&(struct tpl){ .uris = "\"ldap://127.0.0.1\"" }), L_URIS,
 		     "ldap.uris",
 		     "must be an array of strings like [ \"a\", \"b\" ], not a string");
-	expect_exact(load_tpl(&(struct tpl){ .uris = "( \"ldap://a\", 5 )" }), L_URIS,
+	expect_exact(load_tpl(&(struct tpl){ .uris = "( \"ldap://127.0.0.1\", 5 )" }), L_URIS,
 		     "ldap.uris[1]", "must be a string in double quotes, not an integer");
 	expect_exact(load_tpl(&(struct tpl){ .court = "golive = \"\";" }), L_COURT,
 		     "court.golive", "must not be empty; comment the line out to use the default");
@@ -656,10 +660,19 @@ test_uris(void **state)
 						     "\"g\", \"h\", \"i\", \"j\", \"k\", \"l\", "
 						     "\"m\", \"n\", \"o\", \"p\", \"q\" ]" }),
 		     L_URIS, "ldap.uris", "has 17 entries; at most 16 are allowed");
+	/* Plain ldap:// beyond loopback: only with StartTLS or allow_plaintext. */
+	expect_exact(load_tpl(&(struct tpl){ .ldap = "write_uri = \"ldap://w\";" }), 0,
+		     "ldap.write_uri", "\"ldap://w\" would carry the bind password and users' "
+		     "passwords in clear text to w; use ldaps://, set ldap.starttls = true, or set "
+		     "ldap.allow_plaintext = true if the network path is protected otherwise");
+	config_free(expect_ok(load_tpl(&(struct tpl){
+		.ldap = "write_uri = \"ldap://w\"; starttls = true;" })));
 	c = expect_ok(load_tpl(&(struct tpl){ .uris = "[ \"LDAPS://h1\", \"ldap://[::1]:389\" ]",
-					      .ldap = "write_uri = \"ldap://w\";" }));
+					      .ldap = "write_uri = \"ldap://w\"; "
+						      "allow_plaintext = true;" }));
 	assert_string_equal(c->write_uri, "ldap://w");
 	assert_int_equal(c->n_uris, 2);
+	assert_true(c->allow_plaintext);
 	config_free(c);
 }
 
@@ -850,7 +863,11 @@ test_files_and_accounts(void **state)
 	expect_exact(load_tpl(&(struct tpl){ .sockpath = set }), L_SOCKPATH, "socket.path",
 		     "is 108 bytes long; a UNIX socket path may have at most 107");
 	set[107] = '\0';
-	config_free(expect_ok(load_tpl(&(struct tpl){ .sockpath = set })));
+	/* The private socket's default name beside it would not fit. */
+	expect_fault(load_tpl(&(struct tpl){ .sockpath = set }), 0, "socket.path",
+		     "too long to name the private socket beside it; set socket.private_path");
+	config_free(expect_ok(load_tpl(&(struct tpl){
+		.sockpath = set, .socket = "private_path = \"/run/ecflink/p.sock\";" })));
 
 	expect_fault(load_tpl(&(struct tpl){ .tail = "mail: { sendmail = \"sendmail -t\"; };" }),
 		     L_TAIL, "mail.sendmail", "must start with the absolute path of a program");

@@ -94,11 +94,19 @@ no_password_without_authenticate(void **state)
 	assert_int_equal(proto_u32(&m, PT_REALM, &v), 0);
 	assert_int_equal(v, PR_REALM_CMECF);
 
-	/* The account phase never carries the password. */
-	build_decode(CP_ACCOUNT, &auth, &items, &m);
+	/* The account phase carries a password only when the module set one
+	 * (in a caller that is not root), with or without authenticate. */
+	build_decode(CP_ACCOUNT, &gate, &items, &m);
 	assert_int_equal(m.type, PT_ACCOUNT);
-	assert_null(proto_str(&m, PT_PASSWORD));
-	assert_string_equal(proto_str(&m, PT_USER), "tattorney03");
+	assert_string_equal(proto_str(&m, PT_PASSWORD), items.password);
+	{
+		struct client_items none = items;
+
+		none.password = NULL;
+		build_decode(CP_ACCOUNT, &auth, &none, &m);
+		assert_null(proto_str(&m, PT_PASSWORD));
+		assert_string_equal(proto_str(&m, PT_USER), "tattorney03");
+	}
 }
 
 static void

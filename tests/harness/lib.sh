@@ -18,7 +18,7 @@
 # Functions (see each one's comment):
 #   h_init  h_skip_all  h_bail  h_spawn  h_stop_pid  h_forget  h_free_port
 #   h_urlencode
-#   h_slapd_start  h_slapd_stop  h_slapd_pause  h_slapd_resume  h_ldapmodify
+#   h_tls_certs  h_slapd_start  h_slapd_stop  h_slapd_pause  h_slapd_resume  h_ldapmodify
 #   h_ldapsearch  h_ldapsearch_root  (h_slapd_base_ldif  h_slapd_launch)
 #   h_syslog_start  h_syslog_count  h_syslog_wait  h_syslog_mark
 #   h_syslog_since  h_syslog_count_since  h_syslog_wait_since
@@ -288,7 +288,10 @@ objectClass: olcGlobal
 cn: config
 olcPidFile: $T/slapd.pid
 olcArgsFile: $T/slapd.args
-olcLogLevel: ${H_SLAPD_LOGLEVEL:-none}
+olcLogLevel: ${H_SLAPD_LOGLEVEL:-none}$(
+	[ -z "${H_TLS_DIR:-}" ] ||
+		printf '\nolcTLSCACertificateFile: %s\nolcTLSCertificateFile: %s\nolcTLSCertificateKeyFile: %s' \
+			"$H_TLS_DIR/ca.pem" "$H_TLS_DIR/server.pem" "$H_TLS_DIR/server.key")
 
 dn: cn=module{0},cn=config
 objectClass: olcModuleList
@@ -414,8 +417,14 @@ h_slapd_launch() {
 	SLAPD_PORT=$1
 	SLAPD_URI="ldap://127.0.0.1:$1"
 	export SLAPD_URI SLAPD_PORT
-	h_spawn "$T/slapd.log" slapd -d "${H_SLAPD_LOGLEVEL:-0}" -h "$SLAPD_URI/ $SLAPD_LDAPI" \
-		-F "$T/slapd.d"
+	local urls="$SLAPD_URI/ $SLAPD_LDAPI"
+	if [ -n "${H_TLS_DIR:-}" ]; then
+		[ -n "${SLAPD_TLS_PORT:-}" ] || SLAPD_TLS_PORT=$(h_free_port) || return 1
+		SLAPD_TLS_URI="ldaps://127.0.0.1:$SLAPD_TLS_PORT"
+		export SLAPD_TLS_PORT SLAPD_TLS_URI
+		urls+=" $SLAPD_TLS_URI/"
+	fi
+	h_spawn "$T/slapd.log" slapd -d "${H_SLAPD_LOGLEVEL:-0}" -h "$urls" -F "$T/slapd.d"
 	SLAPD_PID=$H_LAST_PID
 	export SLAPD_PID
 	h_slapd_wait ldapi && return 0
@@ -440,6 +449,44 @@ h_slapd_wait() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# h_tls_certs: a test CA and certificates in $T/tls (certtool), exported
+# as H_TLS_DIR, for h_slapd_start to serve ldaps:// and StartTLS (call it
+# first): ca.pem (the CA that signs the others), ca2.pem (another CA),
+# server.pem/server.key (for the IP address 127.0.0.1 only, so "localhost"
+# is a name mismatch) and expired.pem (the same key, valid in 2020 only).
+h_tls_certs() {
+	local d=$T/tls
+	command -v certtool >/dev/null || h_bail "certtool (gnutls-bin) is needed for TLS tests"
+	mkdir -p "$d"
+	{
+		certtool --generate-privkey --key-type=ecdsa --outfile "$d/ca.key" &&
+		printf 'cn = "ecflink test CA"\nca\ncert_signing_key\nexpiration_days = 30\n' \
+			>"$d/ca.tmpl" &&
+		certtool --generate-self-signed --load-privkey "$d/ca.key" \
+			--template "$d/ca.tmpl" --outfile "$d/ca.pem" &&
+		certtool --generate-privkey --key-type=ecdsa --outfile "$d/ca2.key" &&
+		printf 'cn = "another CA"\nca\ncert_signing_key\nexpiration_days = 30\n' \
+			>"$d/ca2.tmpl" &&
+		certtool --generate-self-signed --load-privkey "$d/ca2.key" \
+			--template "$d/ca2.tmpl" --outfile "$d/ca2.pem" &&
+		certtool --generate-privkey --key-type=ecdsa --outfile "$d/server.key" &&
+		printf 'cn = "127.0.0.1"\nip_address = "127.0.0.1"\ntls_www_server\n%s\n' \
+			'expiration_days = 30' >"$d/server.tmpl" &&
+		certtool --generate-certificate --load-privkey "$d/server.key" \
+			--load-ca-certificate "$d/ca.pem" --load-ca-privkey "$d/ca.key" \
+			--template "$d/server.tmpl" --outfile "$d/server.pem" &&
+		printf 'cn = "127.0.0.1"\nip_address = "127.0.0.1"\ntls_www_server\n%s\n%s\n' \
+			'activation_date = "2020-01-01 00:00:00 UTC"' \
+			'expiration_date = "2020-06-01 00:00:00 UTC"' >"$d/expired.tmpl" &&
+		certtool --generate-certificate --load-privkey "$d/server.key" \
+			--load-ca-certificate "$d/ca.pem" --load-ca-privkey "$d/ca.key" \
+			--template "$d/expired.tmpl" --outfile "$d/expired.pem"
+	} >"$d/certtool.log" 2>&1 || h_bail "certtool could not make the test certificates" \
+		"$d/certtool.log"
+	H_TLS_DIR=$d
+	export H_TLS_DIR
 }
 
 # h_slapd_stop: stops slapd (H_STOP_RC holds its exit status).
