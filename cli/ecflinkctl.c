@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "proto.h"
+#include "mail_cmd.h"
 #include "report_cmd.h"
 
 static void
@@ -35,6 +36,7 @@ usage(void)
 		"                                undo a link (the CM/ECF login stays locked)\n"
 		"  report [--json]               migration progress: accounts, links per day\n"
 		"  lint [--json]                 pre-go-live check of the bases (exit 6: findings)\n"
+		"  mail [--retry]                link notices waiting to be sent; --retry: try them now\n"
 		"\n"
 		"  -s socket    ecflinkd's socket (default " CTL_DEFAULT_SOCKET ")\n"
 		"  -T ms        how long to wait for ecflinkd (default 5000; 60000 for report, lint)\n"
@@ -202,5 +204,7 @@ main(int argc, char **argv)
 	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
 	    strcmp(argv[0], "lint") == 0)
 		return cmd_lint(&c, argc == 2);
+	if (argc >= 1 && strcmp(argv[0], "mail") == 0)
+		return cmd_mail(&c, argc - 1, argv + 1);
 	usage();
 }

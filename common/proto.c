@@ -21,7 +21,7 @@ static const unsigned char tag_kind[PT_TAG_MAX] = {
 	[PT_CMECF_PASSWORD] = PK_STR, [PT_RESET_CODE] = PK_STR, [PT_GRADE] = PK_U32,
 	[PT_CONFIRM] = PK_U32,	[PT_TTL_S] = PK_U32,	[PT_CODE] = PK_STR,
 	[PT_EXPIRES] = PK_U64,	[PT_NOTE] = PK_STR,	[PT_JSON] = PK_STR,
-	[PT_TEXT] = PK_STR,
+	[PT_TEXT] = PK_STR,	[PT_RETRY] = PK_U32,	[PT_COUNT] = PK_U32,
 };
 
 /* Field header: u16 tag + u32 length. */

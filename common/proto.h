@@ -56,6 +56,7 @@ enum proto_type {
 	PT_ADMIN_UNLINK = 33,	/* PT_LOGIN, PT_NOTE */
 	PT_ADMIN_REPORT = 34,	/* -> PT_TEXT, PT_JSON */
 	PT_ADMIN_LINT = 35,	/* -> PT_TEXT, PT_JSON, PT_RESULT (1: findings) */
+	PT_ADMIN_MAIL = 36,	/* PT_RETRY? -> PT_TEXT, PT_COUNT: the waiting notices */
 };
 
 /* Field tags.  proto_tag_kind() gives each one's kind. */
@@ -106,6 +107,8 @@ enum proto_tag {
 	PT_NOTE = 44,		/* str: admin's free text (unlink reason) */
 	PT_JSON = 45,		/* str: a report or lint result as JSON */
 	PT_TEXT = 46,		/* str: the same as a plain-text table */
+	PT_RETRY = 47,		/* u32: 1 = try every waiting notice now */
+	PT_COUNT = 48,		/* u32: how many entries a listing has */
 	PT_TAG_MAX
 };
 

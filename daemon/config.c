@@ -150,6 +150,7 @@ static const struct key mail_keys[] = {
 	STR("sendmail", K_SENDMAIL, sendmail, false, "/usr/sbin/sendmail -t -oi"),
 	STR("smtp_url", K_SMTPURL, smtp_url, false, NULL),
 	STR("from", K_MAILFROM, mail_from, false, "ecflink@localhost"),
+	INT("warn_after_s", mail_warn_after_s, 0, 30 * 86400, 3600),
 };
 
 static const struct key log_keys[] = {

@@ -87,6 +87,7 @@ struct config {
 	char *sendmail;			/* default "/usr/sbin/sendmail -t -oi" */
 	char *smtp_url;			/* NULL: use sendmail */
 	char *mail_from;		/* default "ecflink@localhost" */
+	int mail_warn_after_s;		/* default 3600; 0: never warn */
 
 	/* log */
 	int facility;			/* LOG_AUTHPRIV by default */

@@ -14,6 +14,7 @@
 #include "live_config.h"
 #include "log.h"
 #include "lookup.h"
+#include "mailcmd.h"
 #include "pamreq.h"
 #include "report.h"
 #include "sockio.h"
@@ -53,6 +54,8 @@ static const struct route {
 	  report_run },
 	{ PT_ADMIN_LINT, PC_ADMINS, "lint", "the lint needs root or socket.admin_group",
 	  lint_run },
+	{ PT_ADMIN_MAIL, PC_ADMINS, "mail_queue", "the mail queue needs root or socket.admin_group",
+	  mailcmd_run },
 };
 
 static void

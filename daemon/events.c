@@ -241,3 +241,17 @@ event_mail(const struct mail_event *e)
 		kv_int(&kv, "retry_in_s", e->retry_in_s);
 	finish(&kv, NULL, e->result, e->reason, e->detail);
 }
+
+void
+event_mail_queue(const struct request *rq, const char *action, long waiting, const char *result,
+		 const char *reason, const char *detail)
+{
+	struct kv kv;
+
+	begin(&kv, "mail_queue");
+	kv_str(&kv, "action", action);
+	uid_field(&kv, "admin_uid", rq->peer.uid);
+	if (waiting >= 0)
+		kv_int(&kv, "waiting", waiting);
+	finish(&kv, rq, result, reason, detail);
+}

@@ -77,5 +77,8 @@ void event_link(const struct request *rq, const struct link_event *e);
 void event_clerk(const struct request *rq, const struct clerk_event *e);
 void event_run(const struct request *rq, const struct run_event *e);
 void event_mail(const struct mail_event *e);
+/* `ecflinkctl mail`: action list | retry, with the number of waiting notices. */
+void event_mail_queue(const struct request *rq, const char *action, long waiting,
+		      const char *result, const char *reason, const char *detail);
 
 #endif

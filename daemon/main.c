@@ -24,6 +24,7 @@
 #include "live_config.h"
 #include "log.h"
 #include "mailer.h"
+#include "mailq.h"
 #include "redaction.h"
 #include "server.h"
 #include "spool.h"
@@ -245,6 +246,7 @@ main(int argc, char **argv)
 		live_config_put(live);
 	}
 	spool_on_ready(mailer_wake);
+	mailq_on_retry(mailer_wake);
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");
 	rc = server_run(lfd, path, timers, sizeof(timers) / sizeof(timers[0]));

@@ -26,7 +26,8 @@ caches and request types: cache census request redaction
 decisions: decide
 log lines: events
 mail spool: spool
-handlers and sender: mailer admin bulk lookup pamreq link
+mail queue and MTA: mailq mta
+handlers and sender: mailer mailcmd admin bulk lookup pamreq link
 whole-directory views: report lint
 dispatch: dispatch
 event loop: server
