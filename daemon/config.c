@@ -156,6 +156,7 @@ static const struct key mail_keys[] = {
 static const struct key log_keys[] = {
 	FLAG("facility", K_FACILITY, facility, LOG_AUTHPRIV),
 	FLAG("debug", K_BOOL, debug, false),
+	INT("queue_lines", log_queue_lines, 16, 1000000, 4096),
 };
 
 static const struct key daemon_keys[] = {

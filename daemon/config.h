@@ -92,6 +92,7 @@ struct config {
 	/* log */
 	int facility;			/* LOG_AUTHPRIV by default */
 	bool debug;
+	int log_queue_lines;		/* default 4096; applied at start only */
 
 	/* daemon */
 	char *user;			/* NULL: do not change user */

@@ -245,6 +245,13 @@ main(int argc, char **argv)
 			reconcile_spool(live);
 		live_config_put(live);
 	}
+	{
+		const struct config *live = live_config_get();
+
+		if (log_async_start((size_t)live->log_queue_lines) < 0)
+			log_warnx("a stalled syslog will slow decisions down");
+		live_config_put(live);
+	}
 	spool_on_ready(mailer_wake);
 	mailq_on_retry(mailer_wake);
 	if (mailer_start() < 0)
@@ -259,5 +266,6 @@ main(int argc, char **argv)
 	redaction_free();
 	cache_destroy();
 	log_info("stopped");
+	log_async_stop();
 	return rc;
 }

@@ -341,6 +341,10 @@ keep_static(const struct config *cur, struct config *ncfg)
 	}
 	if (cur->facility != ncfg->facility)
 		log_warnx("reload: log.facility changed; restart ecflinkd to apply it");
+	if (cur->log_queue_lines != ncfg->log_queue_lines) {
+		log_warnx("reload: log.queue_lines changed; restart ecflinkd to apply it");
+		ncfg->log_queue_lines = cur->log_queue_lines;
+	}
 }
 
 static void
