@@ -3,6 +3,7 @@
 #   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl,
 #                   web/ecflink-web
 #   make check      -Werror + ASan/UBSan copies under build/check, then every test
+#   make check-long the load versions of it_logstall and it_reload (ECF_LONG=1)
 #   make demo       a private slapd + ecflinkd walk-through
 #   make deps       install the Debian packages the build, tests and demo need
 #   make install    DESTDIR=... PREFIX=/usr
@@ -66,7 +67,7 @@ ECFLINK_WEB = $(if $(BINOUT),$(BINOUT)/ecflink-web,web/ecflink-web)
 UNIT_BIN = $(UNIT_SRC:tests/%.c=$(O)/tests/%)
 TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 
-.PHONY: all tests check check-build check-deb deb deps demo bench install clean format
+.PHONY: all tests check check-long check-build check-deb deb deps demo bench install clean format
 .DELETE_ON_ERROR:
 
 all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO) $(ECFLINK_WEB)
@@ -157,6 +158,12 @@ check: deps
 demo: deps all
 	$(MAKE) O=build/obj tests
 	bash tests/demo.sh
+
+# The load versions of the fault tests (issue 15): a 30 s syslog stall, 100
+# reloads in 60 s under 16 PAM clients, and the kill test.  About 4 minutes.
+check-long: deps
+	$(MAKE) check-build
+	ECF_LONG=1 sh tests/run.sh build/check it_faults it_logstall it_reload
 
 bench: deps all
 	$(MAKE) O=build/obj tests

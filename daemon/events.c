@@ -165,13 +165,13 @@ event_denied(const struct request *rq, const char *action)
 }
 
 void
-event_reload(uid_t sender, const char *result, const char *reason)
+event_reload(uid_t sender, const char *result, const char *reason, const char *detail)
 {
 	struct kv kv;
 
 	begin(&kv, "reload");
 	uid_field(&kv, "admin_uid", sender);
-	finish(&kv, NULL, result, reason, NULL);
+	finish(&kv, NULL, result, reason, detail);
 }
 
 void

@@ -71,7 +71,8 @@ void event_ping(const struct request *rq);
 void event_drop(const struct request *rq, const char *reason, const char *detail);
 /* A request of a type the sender's peer class may not make. */
 void event_denied(const struct request *rq, const char *action);
-void event_reload(uid_t sender, const char *result, const char *reason);
+/* detail: for a file that fails to load, its first fault. */
+void event_reload(uid_t sender, const char *result, const char *reason, const char *detail);
 /* rq is NULL for a preparation logged when its token lapses. */
 void event_link(const struct request *rq, const struct link_event *e);
 void event_clerk(const struct request *rq, const struct clerk_event *e);
