@@ -3,6 +3,7 @@
 #   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl,
 #                   web/ecflink-web
 #   make check      -Werror + ASan/UBSan copies under build/check, then every test
+#   make check-long load and soak runs of minutes (tests/long_*.sh, ECF_LONG=1)
 #   make demo       a private slapd + ecflinkd walk-through
 #   make deps       install the Debian packages the build, tests and demo need
 #   make install    DESTDIR=... PREFIX=/usr
@@ -177,7 +178,11 @@ check: deps
 
 # Load and soak tests of minutes (tests/long_*.sh) on unsanitized copies
 # under build/long, so memory figures mean what they say.
+# Also the load versions of the fault tests (issue 15): a 30 s syslog stall,
+# 100 reloads in 60 s under 16 PAM clients, and the kill test.
 check-long: deps
+	$(MAKE) check-build
+	ECF_LONG=1 sh tests/run.sh build/check it_faults it_logstall it_reload
 	$(MAKE) O=build/long BINOUT=build/long all tests
 	ECF_LONG=1 sh tests/run.sh build/long long_
 

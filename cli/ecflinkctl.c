@@ -16,6 +16,7 @@
 
 #include "ctl.h"
 #include "proto.h"
+#include "mail_cmd.h"
 #include "report_cmd.h"
 
 static void
@@ -38,6 +39,7 @@ usage(void)
 		"  audit-verify FILE             check an audit file's hash chain (no daemon needed)\n"
 		"  announce [--again]            after go-live: mail every unlinked CM/ECF account\n"
 		"                                that linking is open (once; --again: once more)\n"
+		"  mail [--retry]                link notices waiting to be sent; --retry: try them now\n"
 		"\n"
 		"  -s socket    ecflinkd's socket (default " CTL_DEFAULT_SOCKET ")\n"
 		"  -T ms        how long to wait for ecflinkd (default 5000; 60000 for report, lint)\n"
@@ -211,5 +213,7 @@ main(int argc, char **argv)
 	if ((argc == 1 || (argc == 2 && strcmp(argv[1], "--json") == 0)) &&
 	    strcmp(argv[0], "lint") == 0)
 		return cmd_lint(&c, argc == 2);
+	if (argc >= 1 && strcmp(argv[0], "mail") == 0)
+		return cmd_mail(&c, argc - 1, argv + 1);
 	usage();
 }

@@ -24,7 +24,8 @@ static const unsigned char tag_kind[PT_TAG_MAX] = {
 	[PT_TEXT] = PK_STR,	[PT_ACCT_RESULT] = PK_U32, [PT_ACCT_REASON] = PK_STR,
 	[PT_ACCT_MESSAGE] = PK_STR, [PT_ACCT_MSG_STYLE] = PK_U32, [PT_TIMEZONE] = PK_STR,
 	[PT_AGAIN] = PK_U32,	[PT_TOLD] = PK_U32,	[PT_ALREADY] = PK_U32,
-	[PT_NO_ADDRESS] = PK_U32, [PT_MORE] = PK_U32,
+	[PT_NO_ADDRESS] = PK_U32, [PT_MORE] = PK_U32, [PT_RETRY] = PK_U32,
+	[PT_COUNT] = PK_U32,
 };
 
 /* Field header: u16 tag + u32 length. */

@@ -58,6 +58,7 @@ enum proto_type {
 	PT_ADMIN_LINT = 35,	/* -> PT_TEXT, PT_JSON, PT_RESULT (1: findings) */
 	PT_ADMIN_ANNOUNCE = 36,	/* PT_AGAIN?, PT_TXN? -> PT_RESULT, PT_TOLD, PT_ALREADY,
 				 * PT_NO_ADDRESS, PT_MORE, PT_TXN */
+	PT_ADMIN_MAIL = 37,	/* PT_RETRY? -> PT_TEXT, PT_COUNT: the waiting notices */
 };
 
 /* Field tags.  proto_tag_kind() gives each one's kind. */
@@ -122,6 +123,8 @@ enum proto_tag {
 	PT_ALREADY = 54,	/* u32: accounts skipped as told before */
 	PT_NO_ADDRESS = 55,	/* u32: accounts skipped: mail address unusable */
 	PT_MORE = 56,		/* u32: 1 = stopped for time; ask again to go on */
+	PT_RETRY = 57,		/* u32: 1 = try every waiting notice now */
+	PT_COUNT = 58,		/* u32: how many entries a listing has */
 	PT_TAG_MAX
 };
 

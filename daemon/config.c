@@ -164,11 +164,13 @@ static const struct key mail_keys[] = {
 	STR("smtp_url", K_SMTPURL, smtp_url, false, NULL),
 	STR("from", K_MAILFROM, mail_from, false, "ecflink@localhost"),
 	INT("rate_per_min", rate_per_min, 1, 10000, 60),
+	INT("warn_after_s", mail_warn_after_s, 0, 30 * 86400, 3600),
 };
 
 static const struct key log_keys[] = {
 	FLAG("facility", K_FACILITY, facility, LOG_AUTHPRIV),
 	FLAG("debug", K_BOOL, debug, false),
+	INT("queue_lines", log_queue_lines, 16, 1000000, 4096),
 };
 
 static const struct key audit_keys[] = {

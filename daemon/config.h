@@ -95,10 +95,12 @@ struct config {
 	char *smtp_url;			/* NULL: use sendmail */
 	char *mail_from;		/* default "ecflink@localhost" */
 	int rate_per_min;		/* default 60, 1..10000: messages handed to the MTA */
+	int mail_warn_after_s;		/* default 3600; 0: never warn */
 
 	/* log */
 	int facility;			/* LOG_AUTHPRIV by default */
 	bool debug;
+	int log_queue_lines;		/* default 4096; applied at start only */
 
 	/* audit */
 	char *audit_file;		/* NULL: no audit file */

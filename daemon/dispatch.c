@@ -15,6 +15,7 @@
 #include "live_config.h"
 #include "log.h"
 #include "lookup.h"
+#include "mailcmd.h"
 #include "pamreq.h"
 #include "report.h"
 #include "sockio.h"
@@ -56,6 +57,8 @@ static const struct route {
 	  lint_run },
 	{ PT_ADMIN_ANNOUNCE, PC_ADMINS, "announce",
 	  "the go-live announcement needs root or socket.admin_group", announce_run },
+	{ PT_ADMIN_MAIL, PC_ADMINS, "mail_queue", "the mail queue needs root or socket.admin_group",
+	  mailcmd_run },
 };
 
 static void

@@ -250,13 +250,13 @@ event_denied(const struct request *rq, const char *action)
 }
 
 void
-event_reload(uid_t sender, const char *result, const char *reason)
+event_reload(uid_t sender, const char *result, const char *reason, const char *detail)
 {
 	struct kv kv;
 
 	begin(&kv, "reload");
 	uid_field(&kv, "admin_uid", sender);
-	finish(&kv, NULL, result, reason, NULL);
+	finish(&kv, NULL, result, reason, detail);
 }
 
 void
@@ -372,4 +372,18 @@ event_announce(const struct request *rq, const struct announce_event *e)
 		kv_fmt(&kv, "txns", "%llu-%llu", (unsigned long long)e->first_txn,
 		       (unsigned long long)e->last_txn);
 	finish(&kv, rq, e->result, e->reason, e->detail);
+}
+
+void
+event_mail_queue(const struct request *rq, const char *action, long waiting, const char *result,
+		 const char *reason, const char *detail)
+{
+	struct kv kv;
+
+	begin(&kv, "mail_queue");
+	kv_str(&kv, "action", action);
+	uid_field(&kv, "admin_uid", rq->peer.uid);
+	if (waiting >= 0)
+		kv_int(&kv, "waiting", waiting);
+	finish(&kv, rq, result, reason, detail);
 }

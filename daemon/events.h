@@ -88,12 +88,16 @@ void event_drop(const struct request *rq, const char *reason, const char *detail
 void event_drop_summary(uid_t uid, unsigned long count, const char *reason);
 /* A request of a type the sender's peer class may not make. */
 void event_denied(const struct request *rq, const char *action);
-void event_reload(uid_t sender, const char *result, const char *reason);
+/* detail: for a file that fails to load, its first fault. */
+void event_reload(uid_t sender, const char *result, const char *reason, const char *detail);
 /* rq is NULL for a preparation logged when its token lapses. */
 void event_link(const struct request *rq, const struct link_event *e);
 void event_clerk(const struct request *rq, const struct clerk_event *e);
 void event_run(const struct request *rq, const struct run_event *e);
 void event_mail(const struct mail_event *e);
 void event_announce(const struct request *rq, const struct announce_event *e);
+/* `ecflinkctl mail`: action list | retry, with the number of waiting notices. */
+void event_mail_queue(const struct request *rq, const char *action, long waiting,
+		      const char *result, const char *reason, const char *detail);
 
 #endif

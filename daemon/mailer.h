@@ -14,19 +14,28 @@
  * unavailable (timeout, temporary failure, no connection) the whole queue
  * waits for that backoff; a notice the MTA rejected waits alone.
  *
- * Delivery is at least once: a crash between the MTA's acceptance and the
- * unlink sends that notice again after the restart.  Every copy carries the
- * same Message-ID, so mail systems and readers can tell it is a duplicate.
+ * Delivery is at least once, and twice only across one instant.  Before
+ * the MTA starts, the notice's state (mailq.h) says "submitting"; the MTA
+ * (mta.h) dies with the daemon, so a kill during the submission queues
+ * nothing; the moment the MTA accepts, the message file is removed, before
+ * anything else.  A notice found still "submitting" after a restart is sent
+ * again and logged result=resend reason=possible_duplicate; every copy
+ * carries the same Message-ID, so mail systems and readers can tell.
+ *
+ * The tries of each notice, its next try and last error are kept in its
+ * state across restarts.  The first pass after a start, and a pass after
+ * mailq_request_retry (`ecflinkctl mail --retry`), tries every notice at
+ * once.  A notice waiting longer than mail.warn_after_s is logged once
+ * (result=waiting reason=overdue).
  *
  * Each attempt is bounded (30 s): a sendmail child that does not finish in
- * time is killed with SIGKILL (its whole process group) and reaped.  The
- * child runs with an empty signal mask, default signal actions and only
- * descriptors 0-2 open.  SIGCHLD must keep its default action in the
- * daemon (the sender reaps its own children with waitpid).
+ * time is killed with SIGKILL (its whole process group) and reaped.
+ * SIGCHLD must keep its default action in the daemon (the sender reaps its
+ * own children with waitpid).
  *
  * The sender reads mail.spool_dir, mail.sendmail, mail.smtp_url,
- * mail.from and mail.rate_per_min from the live configuration at each
- * pass, so a reload applies to the next attempt.
+ * mail.from, mail.rate_per_min and mail.warn_after_s from the live
+ * configuration at each pass, so a reload applies to the next attempt.
  */
 #ifndef ECFLINK_MAILER_H
 #define ECFLINK_MAILER_H

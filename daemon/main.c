@@ -31,6 +31,7 @@
 #include "live_config.h"
 #include "log.h"
 #include "mailer.h"
+#include "mailq.h"
 #include "redaction.h"
 #include "rundir.h"
 #include "server.h"
@@ -307,11 +308,14 @@ main(int argc, char **argv)
 		const struct config *live = live_config_get();
 
 		audit_open(live->audit_file);
+		if (log_async_start((size_t)live->log_queue_lines) < 0)
+			log_warnx("a stalled syslog will slow decisions down");
 		live_config_put(live);
 	}
 	if (cachesync_start() < 0)
 		log_warnx("the account cache stays off");
 	spool_on_ready(mailer_wake);
+	mailq_on_retry(mailer_wake);
 	if (mailer_start() < 0)
 		log_warnx("the notice sender did not start; link notices stay spooled");
 	rc = server_run(lfd, pfd, path, timers, sizeof(timers) / sizeof(timers[0]));
@@ -330,5 +334,6 @@ main(int argc, char **argv)
 	redaction_free();
 	cache_destroy();
 	log_info("stopped");
+	log_async_stop();
 	return rc;
 }

@@ -419,11 +419,19 @@ hand_over(struct conn *c)
 	c->rq.fd = -1;
 }
 
+/* What a failed reload found: its first fault and how many there were. */
+struct reload_faults {
+	char first[400];
+	int n;
+};
+
 static void
 report_fault(void *ctx, const char *line)
 {
-	(void)ctx;
-	log_warnx("%s", line);
+	struct reload_faults *f = ctx;
+
+	if (f->n++ == 0)
+		snprintf(f->first, sizeof(f->first), "%s", line);
 }
 
 /* Puts back the running value of a string key that needs a restart. */
@@ -455,19 +463,28 @@ keep_static(const struct config *cur, struct config *ncfg)
 	}
 	if (cur->facility != ncfg->facility)
 		log_warnx("reload: log.facility changed; restart ecflinkd to apply it");
+	if (cur->log_queue_lines != ncfg->log_queue_lines) {
+		log_warnx("reload: log.queue_lines changed; restart ecflinkd to apply it");
+		ncfg->log_queue_lines = cur->log_queue_lines;
+	}
 }
 
 static void
 reload(const char *path, uid_t sender)
 {
-	struct config *ncfg;
+	struct reload_faults faults = { "", 0 };
 	const struct config *cur;
+	struct config *ncfg;
+	char detail[600];
 
 	sd_notify(0, "RELOADING=1");
-	ncfg = config_load(path, report_fault, NULL);
+	ncfg = config_load(path, report_fault, &faults);
 	if (ncfg == NULL) {
-		log_warnx("reload of %s failed; keeping the running configuration", path);
-		event_reload(sender, "error", "config_invalid");
+		/* One line: the first fault says what to fix, ecflinkd -t lists all. */
+		snprintf(detail, sizeof(detail), "%s%s; the running configuration is kept",
+			 faults.first[0] ? faults.first : path,
+			 faults.n > 1 ? " (and more: ecflinkd -t lists them)" : "");
+		event_reload(sender, "error", "config_invalid", detail);
 		sd_notify(0, "READY=1");
 		return;
 	}
@@ -482,7 +499,7 @@ reload(const char *path, uid_t sender)
 	redaction_load(cur);
 	audit_open(cur->audit_file);	/* reopened: logrotate's postrotate reloads */
 	live_config_put(cur);
-	event_reload(sender, "ok", NULL);
+	event_reload(sender, "ok", NULL, NULL);
 	sd_notify(0, "READY=1");
 }
 

@@ -29,7 +29,8 @@ cache coherence: cachesync
 decisions: decide
 log lines: events
 mail spool: spool
-handlers and sender: mailer admin announce bulk lookup pamreq link share
+mail queue and MTA: mailq mta
+handlers and sender: mailer mailcmd admin announce bulk lookup pamreq link share
 whole-directory views: report lint
 dispatch: dispatch
 event loop: server

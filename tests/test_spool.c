@@ -3,7 +3,9 @@
  * (headers, the procedure's opening sentence, the seven lines, its closing
  * NOTE, the court's time zone), the go-live announcement, header injection refused, the
  * pending -> ready / dropped moves with their modes, start-up
- * reconciliation, and what a crash mid-write leaves behind.
+ * reconciliation, and what a crash mid-write leaves behind.  A fake
+ * fsync(2) below records what is synced and fails on demand, so a spool that
+ * skipped a sync, or ignored its failure, is caught.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +46,41 @@
 	"NOTE: Each time you log in to e-file with your PACER account, you will be asked " \
 	"to read and acknowledge the redaction notice (Fed. R. App. P. 25(a)(5), Fed. R. " \
 	"Civ. P. 5.2, Fed. R. Crim. P. 49.1 and Fed. R. Bankr. P. 9037).\n"
+
+/*
+ * The fake fsync(2): linked into this program, it takes the place of libc's
+ * for spool.c.  It records the path of every descriptor synced, and the
+ * fail_at-th call from the last reset fails with EIO (0: none fails).
+ */
+static struct {
+	int calls, fail_at;
+	char paths[8][PATH_MAX];
+} fsyncs;
+
+static void
+fsync_reset(int fail_at)
+{
+	memset(&fsyncs, 0, sizeof(fsyncs));
+	fsyncs.fail_at = fail_at;
+}
+
+int
+fsync(int fd)
+{
+	char link[64];
+	ssize_t n;
+
+	if (fsyncs.calls < 8) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, fsyncs.paths[fsyncs.calls], PATH_MAX - 1);
+		fsyncs.paths[fsyncs.calls][n > 0 ? n : 0] = '\0';
+	}
+	if (++fsyncs.calls == fsyncs.fail_at) {
+		errno = EIO;
+		return -1;
+	}
+	return (int)syscall(SYS_fsync, fd);
+}
 
 struct fixture {
 	char dir[512];
@@ -114,6 +152,7 @@ teardown(void **state)
 
 	rm_tree(f->dir);
 	free(f);
+	fsync_reset(0);
 	return 0;
 }
 
@@ -358,6 +397,52 @@ test_write_pending_without_spool_dir(void **state)
 	f->cfg.spool_dir = missing;
 	assert_int_equal(spool_write_pending(&f->cfg, &f->n), -1);
 	f->cfg.spool_dir = f->dir;
+}
+
+/* The notice is synced before its rename and pending/ after it. */
+static void
+test_write_pending_syncs_file_and_dir(void **state)
+{
+	struct fixture *f = *state;
+	char pending[PATH_MAX + 16], tmp_prefix[PATH_MAX + 32];
+
+	/* The directories exist already: only the notice's own syncs count. */
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	assert_int_equal(spool_drop(&f->cfg, 1000), 0);
+	fsync_reset(0);
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	snprintf(pending, sizeof(pending), "%s/pending", f->dir);
+	snprintf(tmp_prefix, sizeof(tmp_prefix), "%s/.tmp-1000-", pending);
+	assert_int_equal(fsyncs.calls, 2);
+	if (strncmp(fsyncs.paths[0], tmp_prefix, strlen(tmp_prefix)) != 0)
+		fail_msg("first sync on %s, not the notice's temporary file", fsyncs.paths[0]);
+	assert_string_equal(fsyncs.paths[1], pending);
+}
+
+/* Each fsync failing in turn: the write fails and leaves pending/ empty. */
+static void
+test_write_pending_fsync_fails(void **state)
+{
+	struct fixture *f = *state;
+	int at;
+
+	/* A first start: creating pending/ and ready/ cannot be made durable. */
+	fsync_reset(1);
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), -1);
+	assert_int_equal(count_entries(f->dir, "pending"), 0);
+	/* Then the notice's sync, and the directory's after the rename. */
+	for (at = 1; at <= 2; at++) {
+		fsync_reset(at);
+		if (spool_write_pending(&f->cfg, &f->n) != -1)
+			fail_msg("fsync call %d failed, yet the notice was reported written", at);
+		assert_true(fsyncs.calls >= at);
+		assert_int_equal(count_entries(f->dir, "pending"), 0);
+		assert_int_equal(count_entries(f->dir, "ready"), 0);
+	}
+	/* And with fsync working again, it is written. */
+	fsync_reset(0);
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	assert_int_equal(count_entries(f->dir, "pending"), 1);
 }
 
 /* exists() for the reconcile test: answers from a table and records calls. */
@@ -677,6 +762,9 @@ main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_pending_without_spool_dir, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_write_pending_syncs_file_and_dir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_write_pending_fsync_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_creates_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_stale, setup, teardown),

@@ -47,8 +47,7 @@ if [ -e "$out.fail" ]; then
 	exit 75
 fi
 msg=$(cat) || exit 74
-{
-	echo "From fakesendmail $*"
-	printf '%s\n\n' "$msg"
-} >>"$out" || exit 73
+# One write(2) with O_APPEND: as an MTA queues, a message is in whole or not
+# at all, even when this process is killed.
+printf 'From fakesendmail %s\n%s\n\n' "$*" "$msg" >>"$out" || exit 73
 exit 0
