@@ -24,6 +24,7 @@
 
 #include "config_check.h"
 #include "config_read.h"
+#include "pwfile.h"
 #include "sockio.h"
 
 enum kind {
@@ -450,7 +451,7 @@ read_bind_password(struct loader *ld, struct config *cfg)
 		snprintf(who, sizeof(who), "ldap.bind_dn (%s)", cfg->bind_dn);
 	else
 		snprintf(who, sizeof(who), "ldap.bind_dn");
-	if (cc_password_file(cfg->bind_password_file, who, cfg->user, &cfg->bind_password,
+	if (pwfile_read(cfg->bind_password_file, who, cfg->user, &cfg->bind_password,
 			     &cfg->bind_password_newline, why, sizeof(why)) < 0)
 		fault(ld, ld->pwfile, "ldap.bind_password_file", "%s", why);
 }

@@ -61,23 +61,4 @@ int cc_facility(const char *v, int *out, char *why, size_t len);
  * loopback: passwords would cross the network in clear text. */
 int cc_uri_plaintext(const char *v, char *why, size_t len);
 
-/* The group the Debian package makes for ecflinkd; a bind password file
- * in it is the daemon's own (as packaged: root:ecflink 0640). */
-#define CC_PACKAGE_GROUP "ecflink"
-
-/*
- * Reads the bind password from path into a new string (*out, for the
- * caller to wipe and free), after checking that the file is regular, owned
- * by root or this process, in the daemon's group (root's, this process's,
- * daemon_user's primary group, or CC_PACKAGE_GROUP; daemon_user may be
- * NULL), not writable by that group and neither readable nor writable by
- * others.  who names the bind DN in the advice.  As for OpenLDAP's
- * "ldapwhoami -y", the whole file is the password, except that one
- * trailing newline is accepted and reported in *newline (ldapwhoami would
- * send it: ecflinkd -t warns); a second line, a NUL byte or a trailing CR
- * is refused.
- */
-int cc_password_file(const char *path, const char *who, const char *daemon_user, char **out,
-		     bool *newline, char *why, size_t len);
-
 #endif

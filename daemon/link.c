@@ -15,7 +15,9 @@
 #include "clock.h"
 #include "decide.h"
 #include "events.h"
+#include "linkcred.h"
 #include "live_config.h"
+#include "settle.h"
 #include "locks.h"
 #include "log.h"
 #include "namecmp.h"
@@ -122,86 +124,21 @@ fail_directory(struct attempt *a, enum dir_rc rc, const struct ldconn_err *err)
 	snprintf(a->detail, sizeof(a->detail), "%s", err->msg);
 }
 
-/* Reads the CM/ECF entry's reset code hash and expiry (service DN only). */
-static enum dir_rc
-read_secret(struct req_ctx *c, const char *dn, char *hash, size_t hlen, time_t *expires)
-{
-	struct ldconn *rd = &c->w->dc.write;	/* the hash is retired there first */
-	static char *attrs[] = { "ecfLinkSecret", "ecfLinkSecretExpires", NULL };
-	struct berval **v;
-	LDAPMessage *res, *e;
-	enum dir_rc rc;
-
-	hash[0] = '\0';
-	*expires = 0;
-	rc = ldconn_search(rd, &c->op, &(struct ldsearch){ dn, "(objectClass=ecfAccount)", attrs, 1 },
-			   &res);
-	if (rc != DIR_OK)
-		return rc;
-	e = ldap_first_entry(rd->ld, res);
-	if (e != NULL) {
-		v = ldap_get_values_len(rd->ld, e, "ecfLinkSecret");
-		if (v != NULL && v[0] != NULL && v[0]->bv_len < hlen) {
-			memcpy(hash, v[0]->bv_val, v[0]->bv_len);
-			hash[v[0]->bv_len] = '\0';
-		}
-		if (v != NULL && v[0] != NULL)
-			explicit_bzero(v[0]->bv_val, v[0]->bv_len);
-		ldap_value_free_len(v);
-		v = ldap_get_values_len(rd->ld, e, "ecfLinkSecretExpires");
-		if (v != NULL && v[0] != NULL && v[0]->bv_len < 32) {
-			char buf[32];
-
-			memcpy(buf, v[0]->bv_val, v[0]->bv_len);
-			buf[v[0]->bv_len] = '\0';
-			if (dir_parse_gentime(buf, expires) < 0)
-				*expires = 0;
-		}
-		ldap_value_free_len(v);
-	}
-	ldap_msgfree(res);
-	return DIR_OK;
-}
-
 /* Checks the CM/ECF side's password or reset code; 0 when it is good. */
 static int
 check_cmecf_credential(struct req_ctx *c, const struct account *cmecf, const char *password,
 		       const char *code, struct attempt *a)
 {
-	char hash[512];
-	time_t expires;
-	enum dir_rc rc;
+	const char *why;
+	enum dir_rc rc = cmecf_credential(c, cmecf, password, code, &why);
 
-	if (code == NULL) {
-		rc = ldconn_user_bind(&c->w->dc.wbind, &c->op, cmecf->dn, password);
-		if (rc == DIR_OK)
-			return 0;
-		if (rc != DIR_BAD_CREDENTIALS) {
-			fail_directory(a, rc, &c->err);
-			return -1;
-		}
-		refuse(a, PLR_BAD_CREDENTIALS, "deny",
-		       cmecf->state == PST_LEGACY_LOCKED ? "cmecf_locked" : "bad_cmecf_password",
-		       bad_credentials);
-		return -1;
-	}
-	rc = read_secret(c, cmecf->dn, hash, sizeof(hash), &expires);
-	if (rc != DIR_OK) {
+	if (rc == DIR_OK)
+		return 0;
+	if (rc == DIR_BAD_CREDENTIALS)
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", why, bad_credentials);
+	else
 		fail_directory(a, rc, &c->err);
-		return -1;
-	}
-	if (hash[0] == '\0' || !resetcode_verify(code, hash)) {
-		refuse(a, PLR_BAD_CREDENTIALS, "deny", hash[0] ? "bad_reset_code" : "no_reset_code",
-		       bad_credentials);
-		explicit_bzero(hash, sizeof(hash));
-		return -1;
-	}
-	explicit_bzero(hash, sizeof(hash));
-	if (expires <= time(NULL)) {
-		refuse(a, PLR_BAD_CREDENTIALS, "deny", "expired_reset_code", bad_credentials);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 static bool
@@ -481,38 +418,6 @@ write_side_count(struct worker *w, const struct ldop *op, const char *filter, in
 	return DIR_OK;
 }
 
-int
-link_txn_exists(uint64_t txn, void *ctx)
-{
-	struct worker *w = ctx;
-	struct ldconn_err err = { "" };
-	const struct config *cfg;
-	int kind;
-
-	cfg = live_config_get();
-	kind = txn_holder(&w->dc.write, &(struct ldop){ cfg, clock_now_ms() + cfg->timeout_ms, &err },
-			  txn);
-	live_config_put(cfg);
-	if (kind < 0)
-		log_warnx("cannot tell whether transaction %llu was linked or announced: %s",
-			  (unsigned long long)txn, err.msg);
-	return kind;
-}
-
-#define STALE_PENDING_S 600
-
-void
-link_reconcile_stale(struct worker *w)
-{
-	const struct config *cfg;
-	struct stat st;
-
-	cfg = live_config_get();
-	if (cfg != NULL && stat(cfg->spool_dir, &st) == 0)
-		spool_reconcile_stale(cfg, STALE_PENDING_S, link_txn_exists, w);
-	live_config_put(cfg);
-}
-
 /* The link Modify; DIR_OK when this transaction's link is in place. */
 static enum dir_rc
 write_link(struct req_ctx *c, const struct prepared *p, uint64_t txn, time_t now, int *ldrc)
@@ -546,7 +451,7 @@ write_link(struct req_ctx *c, const struct prepared *p, uint64_t txn, time_t now
 	/* A lost race, or our own Modify applied before its answer was lost:
 	 * the entry tells which. */
 	if (rc == DIR_CONFLICT || wr.uncertain) {
-		int ours = link_txn_exists(txn, c->w);
+		int ours = settle_txn_holder(txn, c->w);
 
 		if (ours == 1)
 			return DIR_OK;

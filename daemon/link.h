@@ -23,16 +23,4 @@ void link_commit(struct req_ctx *c, const struct proto_msg *m, struct proto_buf 
 /* Logs and drops preparations never committed (all of them at stop). */
 void link_sweep(int all);
 
-/*
- * Settles notices left pending by a link Modify whose answer never came
- * (older than ten minutes, far past any request's deadline), on worker w's
- * connections.  A timer chore, run now and then by a worker.
- */
-void link_reconcile_stale(struct worker *w);
-
-/* For spool_reconcile: SPOOL_LINK (1) when a CM/ECF entry's link carries
- * txn, SPOOL_ANNOUNCE (2) when one's ecfAnnounced does, 0 when none does,
- * -1 when the directory cannot tell.  ctx is a struct worker. */
-int link_txn_exists(uint64_t txn, void *ctx);
-
 #endif

@@ -28,6 +28,7 @@
 #include "events.h"
 #include "ldconn.h"
 #include "link.h"
+#include "listen.h"
 #include "live_config.h"
 #include "log.h"
 #include "mailer.h"
@@ -35,6 +36,7 @@
 #include "redaction.h"
 #include "rundir.h"
 #include "server.h"
+#include "settle.h"
 #include "spool.h"
 
 /* How often expired tokens and cache entries are dropped. */
@@ -84,7 +86,7 @@ probe(struct worker *w)
 
 static const struct server_timer timers[] = {
 	{ "sweep", SWEEP_INTERVAL_MS, false, sweep, sweep_all },
-	{ "reconcile", RECONCILE_INTERVAL_MS, true, link_reconcile_stale, NULL },
+	{ "reconcile", RECONCILE_INTERVAL_MS, true, settle_stale, NULL },
 	{ "probe", PROBE_TICK_MS, true, probe, NULL },
 };
 
@@ -205,7 +207,7 @@ reconcile_spool(const struct config *cfg)
 	if (w == NULL)
 		fatal("reconcile");
 	dir_conns_init(&w->dc);
-	left = spool_reconcile(cfg, link_txn_exists, w);
+	left = spool_reconcile(cfg, settle_txn_holder, w);
 	if (left > 0)
 		log_warnx("%d pending link notices could not be settled now (directory "
 			  "unavailable); they are settled at the next start", left);

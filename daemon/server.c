@@ -28,6 +28,7 @@
 #include "log.h"
 #include "peer.h"
 #include "redaction.h"
+#include "reload.h"
 #include "share.h"
 #include "trust.h"
 
@@ -70,89 +71,6 @@ static struct {
 	.qlock = PTHREAD_MUTEX_INITIALIZER,
 	.qcond = PTHREAD_COND_INITIALIZER,
 };
-
-/* Refuses to start over a live daemon; removes a stale socket file. */
-static void
-clear_old_socket(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd, rc;
-
-	if (lstat(path, &st) < 0) {
-		if (errno != ENOENT)
-			fatal("socket.path %s", path);
-		return;
-	}
-	if (!S_ISSOCK(st.st_mode))
-		fatalx("socket.path %s exists and is not a socket; remove it or choose another path",
-		       path);
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		fatal("socket");
-	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	/* Only a refused connection proves nobody listens; a full queue
-	 * (EAGAIN) means a daemon is there, just busy. */
-	if (rc == 0 || errno != ECONNREFUSED)
-		fatalx("another ecflinkd already answers on %s", path);
-	if (unlink(path) < 0)
-		fatal("remove stale socket %s", path);
-}
-
-/* Binds path with mode (set through the umask, so the socket never
- * exists with other permissions) and listens on it. */
-static int
-bind_socket(const char *path, const char *key, mode_t mode)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	mode_t old;
-	int fd;
-
-	if (snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path) >= (int)sizeof(sa.sun_path))
-		fatalx("%s %s is too long", key, path);
-	clear_old_socket(path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		fatal("socket");
-	old = umask(~mode & 0777);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		umask(old);
-		fatal("bind %s", path);
-	}
-	umask(old);
-	if (chmod(path, mode) < 0)
-		fatal("chmod %04o %s", (unsigned)mode, path);
-	if (listen(fd, 128) < 0)
-		fatal("listen on %s", path);
-	return fd;
-}
-
-int
-server_listen(const struct config *cfg)
-{
-	/* PAM callers run as any user, hence 0666. */
-	return bind_socket(cfg->socket_path, "socket.path", 0666);
-}
-
-int
-server_listen_private(const struct config *cfg)
-{
-	struct group *gr;
-	int fd;
-
-	fd = bind_socket(cfg->private_path, "socket.private_path", 0660);
-	if (cfg->frontend_group == NULL)
-		return fd;
-	gr = getgrnam(cfg->frontend_group);
-	if (gr == NULL || chown(cfg->private_path, (uid_t)-1, gr->gr_gid) < 0)
-		log_warnx("socket.private_path %s: cannot give it to group %s (%s); front ends "
-			  "use the public socket until ecflinkd's user is a member of that group",
-			  cfg->private_path, cfg->frontend_group,
-			  gr == NULL ? "no such group" : strerror(errno));
-	return fd;
-}
 
 static void
 request_free(struct request *rq)
@@ -419,90 +337,6 @@ hand_over(struct conn *c)
 	c->rq.fd = -1;
 }
 
-/* What a failed reload found: its first fault and how many there were. */
-struct reload_faults {
-	char first[400];
-	int n;
-};
-
-static void
-report_fault(void *ctx, const char *line)
-{
-	struct reload_faults *f = ctx;
-
-	if (f->n++ == 0)
-		snprintf(f->first, sizeof(f->first), "%s", line);
-}
-
-/* Puts back the running value of a string key that needs a restart. */
-static void
-keep_str(char **field, const char *running, const char *key)
-{
-	if ((*field == NULL) == (running == NULL) && (running == NULL || !strcmp(*field, running)))
-		return;
-	log_warnx("reload: %s changed; restart ecflinkd to apply it", key);
-	free(*field);
-	*field = running ? strdup(running) : NULL;
-}
-
-/* Keys that cannot change without a restart keep their running value. */
-static void
-keep_static(const struct config *cur, struct config *ncfg)
-{
-	keep_str(&ncfg->socket_path, cur->socket_path, "socket.path");
-	keep_str(&ncfg->private_path, cur->private_path, "socket.private_path");
-	keep_str(&ncfg->user, cur->user, "daemon.user");
-	keep_str(&ncfg->timezone, cur->timezone, "court.timezone");
-	if (cur->pool_size != ncfg->pool_size) {
-		log_warnx("reload: ldap.pool_size changed; restart ecflinkd to apply it");
-		ncfg->pool_size = cur->pool_size;
-	}
-	if (cur->max_clients != ncfg->max_clients) {
-		log_warnx("reload: socket.max_clients changed; restart ecflinkd to apply it");
-		ncfg->max_clients = cur->max_clients;
-	}
-	if (cur->facility != ncfg->facility)
-		log_warnx("reload: log.facility changed; restart ecflinkd to apply it");
-	if (cur->log_queue_lines != ncfg->log_queue_lines) {
-		log_warnx("reload: log.queue_lines changed; restart ecflinkd to apply it");
-		ncfg->log_queue_lines = cur->log_queue_lines;
-	}
-}
-
-static void
-reload(const char *path, uid_t sender)
-{
-	struct reload_faults faults = { "", 0 };
-	const struct config *cur;
-	struct config *ncfg;
-	char detail[600];
-
-	sd_notify(0, "RELOADING=1");
-	ncfg = config_load(path, report_fault, &faults);
-	if (ncfg == NULL) {
-		/* One line: the first fault says what to fix, ecflinkd -t lists all. */
-		snprintf(detail, sizeof(detail), "%s%s; the running configuration is kept",
-			 faults.first[0] ? faults.first : path,
-			 faults.n > 1 ? " (and more: ecflinkd -t lists them)" : "");
-		event_reload(sender, "error", "config_invalid", detail);
-		sd_notify(0, "READY=1");
-		return;
-	}
-	cur = live_config_get();
-	keep_static(cur, ncfg);
-	live_config_put(cur);
-	log_set_debug(ncfg->debug);
-	share_set_per_uid((size_t)ncfg->max_per_uid);
-	live_config_set(ncfg);
-	cache_clear();
-	cur = live_config_get();
-	redaction_load(cur);
-	audit_open(cur->audit_file);	/* reopened: logrotate's postrotate reloads */
-	live_config_put(cur);
-	event_reload(sender, "ok", NULL, NULL);
-	sd_notify(0, "READY=1");
-}
-
 static int
 setup_signals(void)
 {
@@ -629,7 +463,7 @@ server_run(int lfd, int private_fd, const char *config_path, const struct server
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP && !stopping) {
-					reload(config_path, si.ssi_uid);
+					reload_config(config_path, si.ssi_uid);
 				} else if (si.ssi_signo != SIGHUP && !stopping) {
 					log_info("signal %u: draining and stopping", si.ssi_signo);
 					sd_notify(0, "STOPPING=1");

@@ -17,11 +17,11 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # Bottom to top: "layer-name: module module ..." (a module is a file name
 # without .c/.h).
 LAYERS='
-utilities: log config_check namecmp resetcode locks rundir mailrate tlsdiag
+utilities: log config_check pwfile namecmp resetcode locks rundir mailrate tlsdiag
 tokens, config reading, server health: tokens config_read ldhealth
 configuration: config
 mail texts: mailtext
-connections, peers, audit file: ldconn live_config peer audit
+connections, peers, audit file, sockets: ldconn live_config peer audit listen
 directory operations: ldops
 directory: directory txn trust
 caches and request types: cache census request redaction
@@ -29,10 +29,11 @@ cache coherence: cachesync
 decisions: decide
 log lines: events
 mail spool: spool
-mail queue and MTA: mailq mta
+mail queue, MTA, settling: mailq mta settle
+link credentials: linkcred
 handlers and sender: mailer mailcmd admin announce bulk lookup pamreq link share
 whole-directory views: report lint
-dispatch: dispatch
+dispatch and reload: dispatch reload
 event loop: server
 start-up: main
 '

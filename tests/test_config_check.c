@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "config_check.h"
+#include "pwfile.h"
 
 static char dir[64];
 static char why[1024];
@@ -236,7 +237,7 @@ test_facility(void **state)
 	assert_non_null(strstr(why, "unknown facility \"kern\""));
 }
 
-/* cc_password_file: the file's mode, emptiness and line ends, as -y reads it. */
+/* pwfile_read: the file's mode, emptiness and line ends, as -y reads it. */
 static void
 test_password_file(void **state)
 {
@@ -246,37 +247,37 @@ test_password_file(void **state)
 
 	(void)state;
 	file(path, sizeof(path), "pw", "s3cret", 0640);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), 0);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), 0);
 	assert_string_equal(pw, "s3cret");
 	assert_false(nl);
 	free(pw);
 	file(path, sizeof(path), "pw", "s3cret\n", 0600);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), 0);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), 0);
 	assert_string_equal(pw, "s3cret");
 	assert_true(nl);
 	free(pw);
 	file(path, sizeof(path), "pw", "s3cret\r\n", 0600);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "a carriage return at its end"));
 	file(path, sizeof(path), "pw", "s3cret\nsecond line\n", 0600);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "more than one line"));
 	assert_non_null(strstr(why, "printf '%s' PASSWORD >"));
 	file(path, sizeof(path), "pw", "s3cret\n", 0644);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_null(pw);
 	assert_non_null(strstr(why, "other users can read or change"));
 	file(path, sizeof(path), "pw", "", 0600);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "is empty; write the password of cn=svc"));
 	snprintf(path, sizeof(path), "%s/absent", dir);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "does not exist; create it (mode 0640)"));
-	assert_int_equal(cc_password_file(dir, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(dir, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "is not a regular file"));
 	/* Group-writable: the group could change the password. */
 	file(path, sizeof(path), "pw", "s3cret\n", 0660);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "so its group can change the LDAP password"));
 	/* A foreign group (nogroup): its members could read it.  Only root
 	 * can give a file away to a group it is not in. */
@@ -286,7 +287,7 @@ test_password_file(void **state)
 	}
 	file(path, sizeof(path), "pw", "s3cret\n", 0640);
 	assert_int_equal(chown(path, (uid_t)-1, 65534), 0);
-	assert_int_equal(cc_password_file(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
+	assert_int_equal(pwfile_read(path, "cn=svc", NULL, &pw, &nl, why, sizeof(why)), -1);
 	assert_null(pw);
 	assert_non_null(strstr(why, "is in group 65534, not root's or the daemon's"));
 }
