@@ -223,7 +223,7 @@ check_socket_dir(const char *key, const char *path, const char *user)
 	bool created;
 
 	if (rundir_ensure(path, user, &created, err, sizeof(err)) < 0)
-		fatalx("%s: %s", key, err);
+		fatalx("%s %s", key, err);
 	if (created && user != NULL && geteuid() == 0)
 		log_info("made the directory of %s %s, owned by %s", key, path, user);
 	else if (created)

@@ -24,23 +24,23 @@ rundir_ensure(const char *socket_path, const char *user, bool *created, char *er
 
 	*created = false;
 	if ((size_t)snprintf(copy, sizeof(copy), "%s", socket_path) >= sizeof(copy)) {
-		snprintf(err, errlen, "socket.path %s: too long", socket_path);
+		snprintf(err, errlen, "%s: too long", socket_path);
 		return -1;
 	}
 	dir = dirname(copy);
 	if (stat(dir, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return 0;
-		snprintf(err, errlen, "socket.path %s: %s is not a directory", socket_path, dir);
+		snprintf(err, errlen, "%s: %s is not a directory", socket_path, dir);
 		return -1;
 	}
 	if (errno != ENOENT) {
-		snprintf(err, errlen, "socket.path %s: directory %s: %s", socket_path, dir,
+		snprintf(err, errlen, "%s: directory %s: %s", socket_path, dir,
 			 strerror(errno));
 		return -1;
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "socket.path %s: cannot create directory %s: %s",
+		snprintf(err, errlen, "%s: cannot create directory %s: %s",
 			 socket_path, dir, strerror(errno));
 		return -1;
 	}
@@ -48,7 +48,7 @@ rundir_ensure(const char *socket_path, const char *user, bool *created, char *er
 	 * to, the name could be swapped between mkdir and chown. */
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {
-		snprintf(err, errlen, "socket.path %s: cannot open directory %s: %s", socket_path,
+		snprintf(err, errlen, "%s: cannot open directory %s: %s", socket_path,
 			 dir, strerror(errno));
 		goto out;
 	}
@@ -60,7 +60,7 @@ rundir_ensure(const char *socket_path, const char *user, bool *created, char *er
 			goto out;
 		}
 		if (st.st_uid == 0 && fchown(fd, pw->pw_uid, pw->pw_gid) < 0) {
-			snprintf(err, errlen, "socket.path %s: cannot give %s to %s: %s",
+			snprintf(err, errlen, "%s: cannot give %s to %s: %s",
 				 socket_path, dir, user, strerror(errno));
 			goto out;
 		}
