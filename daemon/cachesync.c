@@ -26,6 +26,7 @@ static struct {
 	atomic_bool stop;
 	atomic_bool current;
 	bool said_down;		/* the "bypassed" line was written for this outage */
+	bool said_up;		/* the "in use" line was written since */
 } Y;
 
 bool
@@ -34,20 +35,27 @@ cachesync_current(void)
 	return atomic_load(&Y.current);
 }
 
-/* The stream runs (cache usable) or not; one log line per change. */
+/*
+ * The stream runs (cache usable) or not; one log line when it starts and
+ * one per outage.  planned: it stops to start again at once (a reload,
+ * or the first server back), which is not worth a line.
+ */
 static void
-set_current(bool on, const char *uri, const char *why)
+set_current(bool on, const char *uri, const char *why, bool planned)
 {
 	bool was = atomic_exchange(&Y.current, on);
 
 	if (on && !was) {
 		cache_clear();	/* changes made while it was down were not seen */
-		log_info("account cache in use: change stream from %s is current", uri);
+		if (!Y.said_up)
+			log_info("account cache in use: change stream from %s is current", uri);
+		Y.said_up = true;
 		Y.said_down = false;
-	} else if (!on && (was || !Y.said_down)) {
+	} else if (!on && !planned && (was || !Y.said_down)) {
 		log_warnx("account cache bypassed: no change stream from %s (%s); every login "
 			  "reads the directory until it runs again", uri, why);
 		Y.said_down = true;
+		Y.said_up = false;
 	}
 }
 
@@ -108,9 +116,10 @@ on_result(ldap_sync_t *ls, LDAPMessage *msg, int refresh_deletes)
 
 /*
  * Runs one stream until it fails, the configuration changes or the thread
- * is told to stop.  why gets the cause of a failure.
+ * is told to stop.  why gets the cause of a failure.  True when it ended
+ * by plan (a reload, the first server back, a stop): start again at once.
  */
-static void
+static bool
 run_stream(const struct config *cfg, char *uri, size_t urilen, char *why, size_t whylen)
 {
 	static char *attrs[] = { "uid", "ecfLinkedPacer", NULL };
@@ -125,7 +134,7 @@ run_stream(const struct config *cfg, char *uri, size_t urilen, char *why, size_t
 	snprintf(uri, urilen, "%s", cfg->uris[0]);
 	if (ldconn_connect(&c, &op) != DIR_OK) {
 		snprintf(why, whylen, "%s", err.msg);
-		return;
+		return false;
 	}
 	snprintf(uri, urilen, "%s", c.uri);
 	ldap_sync_initialize(&ls);
@@ -141,7 +150,7 @@ run_stream(const struct config *cfg, char *uri, size_t urilen, char *why, size_t
 	ls.ls_ld = c.ld;
 	rc = ldap_sync_init_refresh_and_persist(&ls);
 	if (rc == LDAP_SUCCESS)
-		set_current(true, uri, NULL);
+		set_current(true, uri, NULL, false);
 	while (rc == LDAP_SUCCESS && !atomic_load(&Y.stop)) {
 		const struct config *now = live_config_get();
 		bool reloaded = now != NULL && now->generation != cfg->generation;
@@ -164,6 +173,7 @@ run_stream(const struct config *cfg, char *uri, size_t urilen, char *why, size_t
 	ls.ls_ld = NULL;
 	ldap_sync_destroy(&ls, 0);
 	ldconn_drop(&c);
+	return rc == LDAP_SUCCESS;
 }
 
 static void *
@@ -177,15 +187,17 @@ sync_main(void *arg)
 		struct timespec tick = { 0, 100 * 1000000L };
 		int i;
 
+		bool planned = false;
+
 		if (cfg != NULL && cfg->cache_ttl_s > 0) {
-			run_stream(cfg, uri, sizeof(uri), why, sizeof(why));
+			planned = run_stream(cfg, uri, sizeof(uri), why, sizeof(why));
 			if (!atomic_load(&Y.stop))
-				set_current(false, uri, why);
+				set_current(false, uri, why, planned);
 		} else {
 			atomic_store(&Y.current, false);
 		}
 		live_config_put(cfg);
-		for (i = 0; i < RETRY_MS / 100 && !atomic_load(&Y.stop); i++)
+		for (i = 0; !planned && i < RETRY_MS / 100 && !atomic_load(&Y.stop); i++)
 			nanosleep(&tick, NULL);
 	}
 	return NULL;

@@ -186,7 +186,7 @@ static enum dir_rc
 connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 {
 	const char *step = "connect";
-	char cause[600], tls[480], down[1200];
+	char cause[1100], tls[480], down[1300];
 	struct timeval tv;
 	int rc;
 
@@ -216,16 +216,17 @@ connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 	if (ldconn_is_down(rc) && rc != LDAP_TIMEOUT &&
 	    tlsdiag_explain(c->uri, op->cfg->starttls, op->cfg->ca_file,
 			    op->cfg->network_timeout_ms, tls, sizeof(tls)) == 0)
-		snprintf(cause, sizeof(cause), " (TLS: %s)", tls);
+		snprintf(cause, sizeof(cause), "TLS to %s: %s", c->uri, tls);
 	else
-		cause[0] = '\0';
+		snprintf(cause, sizeof(cause), "%s", ldap_err2string(rc));
+	/* The cause first: a log value is cut at 256 bytes. */
 	if (c->kind == LDCONN_WRITE || c->kind == LDCONN_READ)
-		ldconn_seterr(op->err, "%s to %s (as %s): %s%s", step, c->uri, op->cfg->bind_dn,
-			      ldap_err2string(rc), cause);
+		ldconn_seterr(op->err, "%s to %s: %s (bound as %s)", step, c->uri, cause,
+			      op->cfg->bind_dn);
 	else
-		ldconn_seterr(op->err, "%s to %s: %s%s", step, c->uri, ldap_err2string(rc), cause);
+		ldconn_seterr(op->err, "%s to %s: %s", step, c->uri, cause);
 	if (ldconn_is_down(rc)) {
-		snprintf(down, sizeof(down), "%s: %s%s", step, ldap_err2string(rc), cause);
+		snprintf(down, sizeof(down), "%s: %s", step, cause);
 		ldhealth_mark_down(c->uri, down, rc != LDAP_TIMEOUT);
 	}
 	ldconn_drop(c);

@@ -248,7 +248,7 @@ t_is "$(code auth) $(code account)" "PAM_SUCCESS PAM_SUCCESS" \
 pam ecf-legacy cachec 'Cachec!pw' auth
 t_is "$(code auth)" PAM_AUTH_ERR "right after the link the legacy login is retired"
 log_sync
-t_is "$(nsince 'event=account .*user="cachep".*result=allow reason=linked')" 1 \
+t_is "$(nsince 'event=auth .*user="cachep".*account=allow account_reason=linked')" 1 \
 	"the log says the PACER account is linked"
 # Now both are cached as linked; unlink within cache_ttl_s.
 ctl unlink --reason "cache test" cachec
@@ -259,7 +259,7 @@ t_is "$(code account)" PAM_PERM_DENIED "right after the unlink the PACER account
 pam ecf-legacy cachec 'Cachec!pw' auth
 t_is "$(code auth)" PAM_AUTH_ERR "right after the unlink the legacy login stays locked"
 log_sync
-t_is "$(nsince 'event=account .*user="cachep".*result=deny reason=not_linked')" 1 \
+t_is "$(nsince 'event=auth .*user="cachep".*account=deny account_reason=not_linked')" 1 \
 	"the log says the PACER account is not linked"
 t_is "$(nsince 'event=auth .*user="cachec".*result=deny reason=locked')" 1 \
 	"the log says the legacy login is locked"
