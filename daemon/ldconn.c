@@ -167,14 +167,14 @@ open_session(struct ldconn *c, const struct config *cfg, const char **step)
 	int rc;
 
 	if (cfg->starttls) {
-		*step = "StartTLS";
+		*step = "StartTLS with";
 		rc = ldap_start_tls_s(c->ld, NULL, NULL);
 		if (rc != LDAP_SUCCESS)
 			return rc;
 	}
 	if (c->kind == LDCONN_BIND || c->kind == LDCONN_WBIND)
 		return LDAP_SUCCESS;
-	*step = "bind as the service DN";
+	*step = "bind as the service DN to";
 	cred.bv_val = cfg->bind_password;
 	cred.bv_len = strlen(cfg->bind_password);
 	return ldap_sasl_bind_s(c->ld, cfg->bind_dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL, NULL);
@@ -185,7 +185,7 @@ open_session(struct ldconn *c, const struct config *cfg, const char **step)
 static enum dir_rc
 connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 {
-	const char *step = "connect";
+	const char *step = "connect to";
 	char cause[1100], tls[480], down[1300];
 	struct timeval tv;
 	int rc;
@@ -221,12 +221,12 @@ connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 		snprintf(cause, sizeof(cause), "%s", ldap_err2string(rc));
 	/* The cause first: a log value is cut at 256 bytes. */
 	if (c->kind == LDCONN_WRITE || c->kind == LDCONN_READ)
-		ldconn_seterr(op->err, "%s to %s: %s (bound as %s)", step, c->uri, cause,
+		ldconn_seterr(op->err, "%s %s: %s (bound as %s)", step, c->uri, cause,
 			      op->cfg->bind_dn);
 	else
-		ldconn_seterr(op->err, "%s to %s: %s", step, c->uri, cause);
+		ldconn_seterr(op->err, "%s %s: %s", step, c->uri, cause);
 	if (ldconn_is_down(rc)) {
-		snprintf(down, sizeof(down), "%s: %s", step, cause);
+		snprintf(down, sizeof(down), "%s it: %s", step, cause);
 		ldhealth_mark_down(c->uri, down, rc != LDAP_TIMEOUT);
 	}
 	ldconn_drop(c);
@@ -256,10 +256,15 @@ ldconn_connect(struct ldconn *c, const struct ldop *op)
 			return d;
 		idx = ldhealth_pick(uris, n, idx, &wait);
 	}
-	if (idx < 0 && tries == 0)
-		ldconn_seterr(op->err, "LDAP server%s %s%s unreachable; next attempt in %lld ms",
-		       n > 1 ? "s" : "", uris[0], n > 1 ? " and the others" : "",
-		       (long long)wait);
+	if (idx < 0 && tries == 0) {
+		char cause[600];
+
+		/* What the last attempt found, first: the log cuts long values. */
+		ldhealth_cause(uris[0], cause, sizeof(cause));
+		ldconn_seterr(op->err, "%s%sLDAP server%s %s%s unreachable; next attempt in %lld ms",
+			      cause, cause[0] ? "; " : "", n > 1 ? "s" : "", uris[0],
+			      n > 1 ? " and the others" : "", (long long)wait);
+	}
 	return d;
 }
 

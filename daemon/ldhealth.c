@@ -17,6 +17,7 @@
 
 struct server {
 	char uri[512];
+	char cause[600];	/* why it was last marked down */
 	bool down;
 	int64_t retry_at;	/* monotonic ms; used when every URI is down */
 	int backoff_ms;
@@ -102,6 +103,7 @@ ldhealth_mark_down(const char *uri, const char *cause, bool backoff)
 	if ((s = find(uri)) != NULL) {
 		changed = !s->down;
 		s->down = true;
+		snprintf(s->cause, sizeof(s->cause), "%s", cause);
 		if (backoff) {
 			s->backoff_ms = s->backoff_ms ? s->backoff_ms * 2 : BACKOFF_MIN_MS;
 			if (s->backoff_ms > BACKOFF_MAX_MS)
@@ -136,6 +138,17 @@ ldhealth_mark_up(const char *uri)
 	pthread_mutex_unlock(&H.lock);
 	if (changed)
 		log_warnx("LDAP server %s answers again; it is used again in its turn", uri);
+}
+
+void
+ldhealth_cause(const char *uri, char *buf, size_t len)
+{
+	struct server *s;
+
+	pthread_mutex_lock(&H.lock);
+	s = find(uri);
+	snprintf(buf, len, "%s", s != NULL && s->down ? s->cause : "");
+	pthread_mutex_unlock(&H.lock);
 }
 
 bool

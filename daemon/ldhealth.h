@@ -41,6 +41,9 @@ void ldhealth_mark_down(const char *uri, const char *cause, bool backoff);
 /* The server at uri answered. */
 void ldhealth_mark_up(const char *uri);
 
+/* Why uri was last marked down ("" when it is up) into buf. */
+void ldhealth_cause(const char *uri, char *buf, size_t len);
+
 /* True when uri is marked down. */
 bool ldhealth_is_down(const char *uri);
 
