@@ -436,7 +436,7 @@ def scenario_link():
     txn = m.group(1) if m else "?"
     shot("08-done", "Done: linked, with the Transaction ID and the email notification to follow")
     ok(syslog_wait(r'event=link phase=commit pacer="tattorneythree" cmecf="tattorney03" .*'
-                   r'result=ok reason=linked .*txn=%s' % txn),
+                   r'txn=%s result=ok reason=linked ' % txn),
        "ecflinkd logged the link with that transaction")
     ldap = subprocess.run(["ldapsearch", "-x", "-LLL", "-H", os.environ["SLAPD_URI"], "-D",
                            os.environ["H_SVC_DN"], "-w", os.environ["H_SVC_PW"], "-b",
