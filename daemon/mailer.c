@@ -186,8 +186,8 @@ send_one(const struct mail_cfg *mc, uint64_t txn, struct mailq_state *st, long t
 		oc = mta_sendmail(mc->sendmail ? mc->sendmail : "/usr/sbin/sendmail -t -oi", fd,
 				  timeout_ms, at);
 	if (oc == MTA_OK && mailq_handed_over(mc->spool_dir, txn) < 0) {
-		mta_fail(at, "accepted", "cannot remove %s: %s; it will be sent again after a "
-			 "restart", path, strerror(errno));
+		mta_fail(at, "accepted", "cannot remove %s: %s; it is not sent again, and its "
+			 "removal is tried at each pass", path, strerror(errno));
 		close(fd);
 		return SEND_STUCK;
 	}
@@ -313,6 +313,11 @@ run_pass(void)
 		warn_at = warn_overdue(&mc, txns[i], &st, now);
 		if (warn_at > 0 && mono_at(warn_at, now) < next)
 			next = mono_at(warn_at, now);
+		if (st.sent) {
+			/* Accepted already: only its file is left to remove. */
+			mailq_handed_over(mc.spool_dir, txns[i]);
+			continue;
+		}
 		if (clock_now_ms() < M.hold_until_ms)
 			continue;
 		if (!all && st.next_ms > wall_ms()) {
@@ -337,8 +342,8 @@ run_pass(void)
 			event_mail(&(struct mail_event){ txns[i], at.to, st.tries, -1, "sent",
 							 at.reason, at.detail });
 			if (oc == SEND_STUCK) {
-				/* Not removable: never sent again by this run. */
-				st.next_ms = INT64_MAX;
+				/* Not removable: never sent again, by this run or another. */
+				st.sent = true;
 				snprintf(st.error, sizeof(st.error), "%s", at.detail);
 				mailq_save(mc.spool_dir, txns[i], &st);
 			}
@@ -352,9 +357,8 @@ run_pass(void)
 			next = clock_now_ms() + delay;
 		event_mail(&(struct mail_event){ txns[i], at.to, st.tries, (delay + 999) / 1000,
 						 "retry", at.reason, at.detail });
-		if (oc == SEND_UNAVAILABLE) {
+		if (oc == SEND_UNAVAILABLE)
 			M.hold_until_ms = clock_now_ms() + delay;
-		}
 	}
 	if (M.hold_until_ms > clock_now_ms() && M.hold_until_ms < next)
 		next = M.hold_until_ms;
