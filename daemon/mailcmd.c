@@ -43,10 +43,10 @@ table(struct sbuf *s, const struct mailq_entry *e, size_t n, bool retry)
 
 		if (oldest == 0 || e[i].since < oldest)
 			oldest = e[i].since;
-		if (retry || e[i].st.next_ms <= now)
+		if (e[i].st.sent)
+			snprintf(next, sizeof(next), "never (sent)");
+		else if (retry || e[i].st.next_ms <= now)
 			snprintf(next, sizeof(next), "now");
-		else if (e[i].st.next_ms == INT64_MAX)
-			snprintf(next, sizeof(next), "after a restart");
 		else
 			when(e[i].st.next_ms, next, sizeof(next));
 		sb_printf(s, "%-12llu ", (unsigned long long)e[i].txn);

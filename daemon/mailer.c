@@ -191,8 +191,8 @@ send_one(const struct mail_cfg *mc, const char *sub, uint64_t txn, struct mailq_
 		oc = mta_sendmail(mc->sendmail ? mc->sendmail : "/usr/sbin/sendmail -t -oi", fd,
 				  timeout_ms, at);
 	if (oc == MTA_OK && mailq_handed_over(mc->spool_dir, sub, txn) < 0) {
-		mta_fail(at, "accepted", "cannot remove %s: %s; it will be sent again after a "
-			 "restart", path, strerror(errno));
+		mta_fail(at, "accepted", "cannot remove %s: %s; it is not sent again, and its "
+			 "removal is tried at each pass", path, strerror(errno));
 		close(fd);
 		return SEND_STUCK;
 	}
@@ -303,6 +303,11 @@ send_due(struct pass *ps, const char *sub, uint64_t txn)
 
 	if (mailq_load(ps->mc.spool_dir, txn, &st) < 0)
 		return false;
+	if (st.sent) {
+		/* Accepted already: only its file is left to remove. */
+		mailq_handed_over(ps->mc.spool_dir, sub, txn);
+		return false;
+	}
 	warn_at = warn_overdue(&ps->mc, sub, txn, &st, now);
 	if (warn_at > 0)
 		need_pass_by(ps, mono_at(warn_at, now));
@@ -334,8 +339,8 @@ send_due(struct pass *ps, const char *sub, uint64_t txn)
 		event_mail(&(struct mail_event){ txn, at.to, st.tries, -1, "sent", at.reason,
 						 at.detail });
 		if (oc == SEND_STUCK) {
-			/* Not removable: never sent again by this run. */
-			st.next_ms = INT64_MAX;
+			/* Not removable: never sent again, by this run or another. */
+			st.sent = true;
 			snprintf(st.error, sizeof(st.error), "%s", at.detail);
 			mailq_save(ps->mc.spool_dir, txn, &st);
 		}

@@ -84,6 +84,8 @@ mailq_load(const char *spool_dir, uint64_t txn, struct mailq_state *st)
 			st->warned = line[7] == '1';
 		else if (strncmp(line, "submitting=", 11) == 0)
 			st->submitting = line[11] == '1';
+		else if (strncmp(line, "sent=", 5) == 0)
+			st->sent = line[5] == '1';
 		else if (strncmp(line, "error=", 6) == 0)
 			snprintf(st->error, sizeof(st->error), "%s", line + 6);
 	}
@@ -123,8 +125,9 @@ mailq_save(const char *spool_dir, uint64_t txn, const struct mailq_state *st)
 		return -1;
 	}
 	one_line(st->error, err, sizeof(err));
-	len = snprintf(buf, sizeof(buf), "tries=%d\nnext_ms=%lld\nwarned=%d\nsubmitting=%d\nerror=%s\n",
-		       st->tries, (long long)st->next_ms, st->warned, st->submitting, err);
+	len = snprintf(buf, sizeof(buf), "tries=%d\nnext_ms=%lld\nwarned=%d\nsubmitting=%d\nsent=%d\n"
+		       "error=%s\n", st->tries, (long long)st->next_ms, st->warned, st->submitting,
+		       st->sent, err);
 	if (len < 0 || (size_t)len >= sizeof(buf))
 		return -1;
 	fd = mkostemp(tmp, O_CLOEXEC);

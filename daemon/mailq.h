@@ -9,6 +9,8 @@
  *   next_ms=MS     epoch milliseconds before which no new try is made (0: none)
  *   warned=0|1     the "waiting longer than mail.warn_after_s" line was logged
  *   submitting=0|1 the message was being handed to the MTA
+ *   sent=0|1       the MTA accepted it, but the file could not be removed:
+ *                  never sent again; its removal is tried again each pass
  *   error=TEXT     why the last attempt failed ("reason: detail")
  *
  * It is written as the message files are (temporary file, fsync, rename,
@@ -34,6 +36,7 @@ struct mailq_state {
 	int64_t next_ms;
 	bool warned;
 	bool submitting;
+	bool sent;
 	char error[240];
 };
 

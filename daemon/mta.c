@@ -176,8 +176,15 @@ child_exec(char *const argv[], pid_t parent, int msgfd, int outfd, int errfd)
 			goto fail;
 		errfd = 3;
 	}
-	if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0 || syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
+	if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
 		goto fail;
+	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) {
+		int fd;
+
+		/* A kernel before 5.9: one by one, up to a limit no daemon reaches. */
+		for (fd = 4; fd < 65536; fd++)
+			close(fd);
+	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	execv(argv[0], argv);

@@ -1,9 +1,10 @@
 #!/bin/bash
 # it_faults.sh - the daemon's own faults (issue 15), against the real slapd,
 # the real ecflinkd, a real syslog socket and the real libpam:
-#   1. SIGKILL of ecflinkd at a random moment 0-40 ms after each of N link
-#      requests (30; ECF_KILLS sets it), with a restart after each: no
-#      notice sent twice, none lost, none for a link that did not happen;
+#   1. SIGKILL of ecflinkd at a random moment of each of N links (30;
+#      ECF_KILLS sets it), with a restart after each: no notice sent twice
+#      (at most once), none lost, none for a link that did not happen; and
+#      a hanging sendmail dies with the daemon;
 #   2. `ecflinkctl mail`: the waiting notices, the tries kept over a
 #      restart, `mail --retry`, the mail.warn_after_s line logged once;
 #   3. the PAM cache follows an unlink and a link at once, whatever
@@ -46,6 +47,8 @@ cmecf() {
 	done
 	pacer kt1 "Kim Killtest" 'Kp!pw' 4481001
 	cmecf kt1c "Kim Killtest" 'Kc!pw'
+	pacer kt2 "Kim Killtest" 'Kp!pw' 4481002
+	cmecf kt2c "Kim Killtest" 'Kc!pw'
 	pacer cachep "Cora Cache" 'Cachep!pw' 4491001
 	cmecf cachec "Cora Cache" 'Cachec!pw'
 } >"$T/more.ldif"
@@ -156,6 +159,35 @@ t_is "$lost" 0 "no notice of a made link was lost"
 t_is "$ghosts" 0 "no notice went out for a link that was not made"
 t_ok "every resend logged as a possible duplicate names its transaction" \
 	test "$(nsince 'event=mail txn=[0-9]+ .*result=resend reason=possible_duplicate')" -eq "$resent"
+
+# --- 1b. the MTA child dies with the daemon -------------------------------------------------
+# A sendmail that hangs (it writes its pid, then sleeps as the same process).
+# alive PID: the process exists and is not a zombie.
+alive() { [ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+touch "$MAIL.hang"
+rm -f "$MAIL.pid"
+lnk kt2 kt2c 'Kp!pw' 'Kc!pw'
+t_is "$RC" 0 "a link whose sendmail hangs"
+for i in $(seq 100); do
+	[ -s "$MAIL.pid" ] && break
+	sleep 0.1
+done
+smpid=$(cat "$MAIL.pid" 2>/dev/null)
+t_ok "sendmail started ($smpid)" alive "${smpid:-0}"
+kill_daemon
+for i in $(seq 50); do
+	alive "${smpid:-0}" || break
+	sleep 0.1
+done
+t_nok "SIGKILL of ecflinkd ends its sendmail child too" alive "${smpid:-0}"
+rm -f "$MAIL.hang"
+h_syslog_mark
+h_daemon_start "$conf"
+tx=$(attr "uid=kt2c,$H_CMECF_BASE" ecfLinkTransaction)
+wait_for "event=mail txn=$tx .*result=sent" 1 || t_diag "no sent line for $tx"
+t_is "$(nsince "event=mail txn=$tx .*result=resend reason=possible_duplicate")" 1 \
+	"the restart resends it, logged as a possible duplicate"
+t_is "$(grep -c "^Transaction ID: $tx\$" "$MAIL")" 1 "and it is delivered once"
 
 # --- 2. ecflinkctl mail ---------------------------------------------------------------------
 ctl mail

@@ -27,6 +27,20 @@ BATCH=20
 
 h_syslog_start
 h_slapd_start
+# slapd has logged ("slapd starting") and stays connected to that reader.
+# ecflinkd, libpam and the test log to a second one bound over /dev/log:
+# that is the reader stopped below, so a stalled slapd (which would be on
+# another host, with its own syslog) plays no part.
+h_spawn "$T/logsink2.err" "$ECF_BUILD/tools/logsink" -r "$T/logsink2.ready" "$T/log2" \
+	"$T/syslog2.log"
+H_SYSLOG_PID=$H_LAST_PID
+for i in $(seq 50); do
+	[ -e "$T/logsink2.ready" ] && break
+	sleep 0.1
+done
+[ -e "$T/logsink2.ready" ] || h_bail "the second logsink did not start" "$T/logsink2.err"
+mount --bind "$T/log2" /dev/log || h_bail "cannot bind $T/log2 over /dev/log"
+H_SYSLOG=$T/syslog2.log
 # The default queue (4096 lines) outlasts a 5 s stall; a small one is full
 # within it.  The 30 s run keeps the default.
 QUEUE=256
