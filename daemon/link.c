@@ -173,7 +173,7 @@ refuse_cmecf_linked(struct attempt *a, const char *login)
  */
 static int
 prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struct prepared *p,
-	       struct attempt *a)
+	       struct linkfail *fails, struct attempt *a)
 {
 	const struct config *cfg = c->cfg;
 	struct dir_conns *dc = &c->w->dc;
@@ -181,6 +181,7 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
 	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
 	char cmecf_key[DIR_DN_MAX + 8], pacer_key[DIR_DN_MAX + 8], when[128];
+	long long wait_s;
 	enum dir_rc rc;
 
 	if (!decide_live(cfg, time(NULL))) {
@@ -262,6 +263,17 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 			 cfg->write_uri);
 		return -1;
 	}
+	rc = cmecf_shared_lock(c, &p->cmecf, fails, &wait_s);
+	if (rc != DIR_OK) {
+		fail_directory(a, rc, &c->err);
+		return -1;
+	}
+	if (wait_s > 0) {
+		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
+		snprintf(a->detail, sizeof(a->detail), "%zu failed link-credential checks at "
+			 "ldap.write_uri lock it for another %lld s", fails->n, wait_s);
+		return -1;
+	}
 	if (p->pacer.state == PST_PACER_LINKED) {
 		snprintf(a->message, sizeof(a->message),
 			 "Your PACER account is already linked to CM/ECF account %s in this "
@@ -292,6 +304,7 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 			return -1;
 		}
 		count_failure(c, cmecf_key, p->throttle_peer);
+		cmecf_shared_failure(c, &p->cmecf, fails, a->detail, sizeof(a->detail));
 		return -1;
 	}
 	/* The notice goes to the PACER account's mail: without one, refuse
@@ -329,6 +342,7 @@ void
 link_prepare(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 {
 	struct attempt a = { .phase = "prepare" };
+	struct linkfail fails;
 	struct prepared p;
 	char token[TOKEN_LEN + 1];
 	bool trusted = c->pol->vouch_pacer;
@@ -356,7 +370,7 @@ link_prepare(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 		log_attempt(c->rq, &a);
 		return;
 	}
-	if (prepare_checks(c, m, trusted, &p, &a) < 0) {
+	if (prepare_checks(c, m, trusted, &p, &fails, &a) < 0) {
 		put_reply(b, c, &a);
 		log_attempt(c->rq, &a);
 		return;

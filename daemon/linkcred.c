@@ -3,10 +3,12 @@
  */
 #include "linkcred.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "resetcode.h"
+#include "trust.h"
 
 /* Reads the CM/ECF entry's reset code hash and expiry (service DN only). */
 static enum dir_rc
@@ -77,4 +79,36 @@ cmecf_credential(struct req_ctx *c, const struct account *cmecf, const char *pas
 	}
 	explicit_bzero(hash, sizeof(hash));
 	return rc;
+}
+
+enum dir_rc
+cmecf_shared_lock(struct req_ctx *c, const struct account *cmecf, struct linkfail *fails,
+		  long long *wait_s)
+{
+	struct throttle_policy ep = trust_entry_throttle(c->cfg);
+	int64_t until, now = linkfail_now_us();
+	enum dir_rc rc;
+
+	*wait_s = 0;
+	rc = linkfail_read(&c->w->dc.write, &c->op, cmecf->dn, fails);
+	if (rc == DIR_NOT_FOUND) {
+		/* Found a moment ago, gone at the provider now. */
+		ldconn_seterr(c->op.err, "%s is not at ldap.write_uri", cmecf->dn);
+		return DIR_ERROR;
+	}
+	if (rc == DIR_OK && linkfail_locked(fails, &ep, now, &until))
+		*wait_s = (until - now + 999999) / 1000000;
+	return rc;
+}
+
+void
+cmecf_shared_failure(struct req_ctx *c, const struct account *cmecf,
+		     const struct linkfail *fails, char *detail, size_t len)
+{
+	struct throttle_policy ep = trust_entry_throttle(c->cfg);
+
+	if (linkfail_add(&c->w->dc.write, &c->op, cmecf->dn, fails, &ep, linkfail_now_us()) !=
+	    DIR_OK)
+		snprintf(detail, len, "the failure is not recorded at ldap.write_uri: %s",
+			 c->err.msg);
 }

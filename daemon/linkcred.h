@@ -2,11 +2,13 @@
  * linkcred.h - proving the CM/ECF side of a link: the account's current
  * password, checked by a bind at ldap.write_uri (where a link retires it
  * first), or a clerk's link-only reset code, checked against the hash and
- * expiry on the entry.
+ * expiry on the entry; and the failures of such checks, counted at the
+ * provider so that several daemons share one throttle.
  */
 #ifndef ECFLINK_LINKCRED_H
 #define ECFLINK_LINKCRED_H
 
+#include "linkfail.h"
 #include "request.h"
 
 /*
@@ -18,4 +20,18 @@
 enum dir_rc cmecf_credential(struct req_ctx *c, const struct account *cmecf,
 			     const char *password, const char *code, const char **why);
 
+/*
+ * The entry's failed link-credential checks as every daemon recorded them
+ * at ldap.write_uri (linkfail.h), read into fails.  DIR_OK, with *wait_s
+ * > 0 while they lock the entry (the seconds left), else 0.
+ */
+enum dir_rc cmecf_shared_lock(struct req_ctx *c, const struct account *cmecf,
+			      struct linkfail *fails, long long *wait_s);
+/*
+ * Records one failed check of cmecf at ldap.write_uri for every daemon to
+ * count; when it cannot, says why in detail (the attempt is refused
+ * anyway, and this daemon's own throttle counted it).
+ */
+void cmecf_shared_failure(struct req_ctx *c, const struct account *cmecf,
+			  const struct linkfail *fails, char *detail, size_t len);
 #endif

@@ -11,6 +11,8 @@
 #   2. A lagging consumer (refreshOnly, every ten minutes): once a link is
 #      made through one daemon, the retired CM/ECF password is refused by a
 #      second daemon that reads from the lagging consumer, at once.
+#   5. Link-credential failures are counted at the provider: three through
+#      one daemon and two through another lock the CM/ECF login.
 #   3. With ldap.write_uri down, PACER logins go on from the consumer, a
 #      legacy login the consumer shows linked is still refused, and other
 #      legacy logins fail closed with provider_unavailable.
@@ -190,8 +192,39 @@ kill -CONT "$live_PID"
 # --- 2. a lagging consumer ----------------------------------------------------------------
 
 consumer lag refreshOnly
-daemon x "$PROVIDER" "$PROVIDER"
-daemon y "$lag_URI" "$PROVIDER"
+# (a short lockout, so that section 2 can link tattorney03 after section 5)
+daemon x "$PROVIDER" "$PROVIDER" POLICY_EXTRA="link_lockout_s = 4;"
+daemon y "$lag_URI" "$PROVIDER" POLICY_EXTRA="link_lockout_s = 4;"
+
+# --- 5. one throttle for all daemons ------------------------------------------------------
+# link_max_failures is 5: three wrong CM/ECF passwords through X and two
+# through Y lock tattorney03 for linking, though neither daemon alone
+# counted five.
+
+# try SOCK CMECF_PASSWORD: root links tattorneythree to tattorney03; sets OUT.
+try() {
+	OUT=$(printf '%s\n%s\n' 'Pacer3!pw' "$2" |
+		"$CTL" -s "$1" link --confirm tattorneythree tattorney03 2>&1)
+}
+h_syslog_mark
+for s in "$x_SOCK" "$x_SOCK" "$x_SOCK" "$y_SOCK" "$y_SOCK"; do
+	try "$s" 'not-the-password'
+done
+t_is "$(h_syslog_since | grep -c 'event=link phase=prepare .*cmecf="tattorney03".* reason=bad_cmecf_password')" 5 \
+	"five wrong CM/ECF passwords, three through X and two through Y"
+t_is "$(ldapsearch -x -LLL -o ldif-wrap=no -H "$PROVIDER" -D "$H_ROOT_DN" -w "$H_ROOT_PW" \
+	-b "uid=tattorney03,$H_CMECF_BASE" -s base ecfLinkFailure | grep -c '^ecfLinkFailure: ')" 5 \
+	"the provider holds the five failures (ecfLinkFailure)"
+h_syslog_mark
+try "$y_SOCK" 'Legacy03!'
+t_unlike "$OUT" 'has been linked' "then even the right password is refused through Y"
+try "$x_SOCK" 'Legacy03!'
+t_unlike "$OUT" 'has been linked' "and through X"
+t_is "$(h_syslog_since | grep -c 'cmecf="tattorney03".* reason=throttled detail="5 failed link-credential checks at ldap.write_uri lock it')" 2 \
+	"both daemons log reason=throttled, counting the provider's five"
+sleep 4.2
+
+# --- 2 (cont.) ----------------------------------------------------------------------------
 pam "$y_SOCK" legacy tattorney03 'Legacy03!'
 t_is "$CODE" "PAM_SUCCESS PAM_SUCCESS " "before the link, tattorney03's legacy password works through Y"
 OUT=$(printf '%s\n%s\n' 'Pacer3!pw' 'Legacy03!' |
