@@ -181,7 +181,6 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 	const char *cmecf_pw = proto_str(m, PT_CMECF_PASSWORD);
 	const char *code = proto_str(m, PT_RESET_CODE), *addr = proto_str(m, PT_RHOST);
 	char cmecf_key[DIR_DN_MAX + 8], pacer_key[DIR_DN_MAX + 8], when[128];
-	long long wait_s;
 	enum dir_rc rc;
 
 	if (!decide_live(cfg, time(NULL))) {
@@ -263,15 +262,13 @@ prepare_checks(struct req_ctx *c, const struct proto_msg *m, bool trusted, struc
 			 cfg->write_uri);
 		return -1;
 	}
-	rc = cmecf_shared_lock(c, &p->cmecf, fails, &wait_s);
+	rc = cmecf_shared_lock(c, &p->cmecf, fails);
 	if (rc != DIR_OK) {
-		fail_directory(a, rc, &c->err);
-		return -1;
-	}
-	if (wait_s > 0) {
-		refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
-		snprintf(a->detail, sizeof(a->detail), "%zu failed link-credential checks at "
-			 "ldap.write_uri lock it for another %lld s", fails->n, wait_s);
+		if (rc == DIR_BAD_CREDENTIALS)
+			refuse(a, PLR_BAD_CREDENTIALS, "deny", "throttled", bad_credentials);
+		else
+			fail_directory(a, rc, &c->err);
+		snprintf(a->detail, sizeof(a->detail), "%s", c->err.msg);
 		return -1;
 	}
 	if (p->pacer.state == PST_PACER_LINKED) {

@@ -82,23 +82,23 @@ cmecf_credential(struct req_ctx *c, const struct account *cmecf, const char *pas
 }
 
 enum dir_rc
-cmecf_shared_lock(struct req_ctx *c, const struct account *cmecf, struct linkfail *fails,
-		  long long *wait_s)
+cmecf_shared_lock(struct req_ctx *c, const struct account *cmecf, struct linkfail *fails)
 {
 	struct throttle_policy ep = trust_entry_throttle(c->cfg);
 	int64_t until, now = linkfail_now_us();
 	enum dir_rc rc;
 
-	*wait_s = 0;
 	rc = linkfail_read(&c->w->dc.write, &c->op, cmecf->dn, fails);
 	if (rc == DIR_NOT_FOUND) {
 		/* Found a moment ago, gone at the provider now. */
 		ldconn_seterr(c->op.err, "%s is not at ldap.write_uri", cmecf->dn);
 		return DIR_ERROR;
 	}
-	if (rc == DIR_OK && linkfail_locked(fails, &ep, now, &until))
-		*wait_s = (until - now + 999999) / 1000000;
-	return rc;
+	if (rc != DIR_OK || !linkfail_locked(fails, &ep, now, &until))
+		return rc;
+	ldconn_seterr(c->op.err, "%zu failed link-credential checks at ldap.write_uri lock it "
+		      "for another %lld s", fails->n, (long long)((until - now + 999999) / 1000000));
+	return DIR_BAD_CREDENTIALS;
 }
 
 void

@@ -22,11 +22,12 @@ enum dir_rc cmecf_credential(struct req_ctx *c, const struct account *cmecf,
 
 /*
  * The entry's failed link-credential checks as every daemon recorded them
- * at ldap.write_uri (linkfail.h), read into fails.  DIR_OK, with *wait_s
- * > 0 while they lock the entry (the seconds left), else 0.
+ * at ldap.write_uri (linkfail.h), read into fails.  DIR_OK when they do
+ * not lock it; DIR_BAD_CREDENTIALS while they do, with c->err saying how
+ * many and for how long; otherwise the directory failed.
  */
 enum dir_rc cmecf_shared_lock(struct req_ctx *c, const struct account *cmecf,
-			      struct linkfail *fails, long long *wait_s);
+			      struct linkfail *fails);
 /*
  * Records one failed check of cmecf at ldap.write_uri for every daemon to
  * count; when it cannot, says why in detail (the attempt is refused

@@ -23,7 +23,7 @@ configuration: config
 mail texts: mailtext
 connections, peers, audit file, sockets: ldconn live_config peer audit listen
 directory operations: ldops
-directory: directory txn trust
+directory: directory txn trust linkfail
 caches and request types: cache census request redaction
 cache coherence: cachesync
 decisions: decide
