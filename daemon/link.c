@@ -3,7 +3,6 @@
  */
 #include "link.h"
 
-#include <lber.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 #include "spool.h"
 #include "throttle.h"
 #include "tokens.h"
+#include "txn.h"
 #include "trust.h"
 
 /* A preparation lives this long; the user reads two names and answers. */
@@ -446,97 +446,6 @@ link_sweep(int all)
 	tokens_sweep(&prepared_store, all, log_unused);
 }
 
-/* Builds a post-read control asking for ecfNextTransaction. */
-static int
-postread_control(LDAPControl **ctrl)
-{
-	char *attrs[] = { "ecfNextTransaction", NULL };
-	BerElement *ber = ber_alloc_t(LBER_USE_DER);
-	struct berval bv;
-	int rc = -1;
-
-	if (ber == NULL)
-		return -1;
-	if (ber_printf(ber, "{v}", attrs) != -1 && ber_flatten2(ber, &bv, 0) == 0)
-		rc = ldap_control_create(LDAP_CONTROL_POST_READ, 1, &bv, 1, ctrl) == LDAP_SUCCESS
-			     ? 0
-			     : -1;
-	ber_free(ber, 1);
-	return rc;
-}
-
-/* Finds ecfNextTransaction in a post-read response control. */
-static int
-postread_value(LDAPControl **ctrls, uint64_t *value)
-{
-	LDAPControl *c = ldap_control_find(LDAP_CONTROL_POST_READ, ctrls, NULL);
-	struct berval dn, attr, *vals = NULL;
-	BerElement *ber;
-	int rc = -1;
-
-	if (c == NULL || (ber = ber_init(&c->ldctl_value)) == NULL)
-		return -1;
-	if (ber_scanf(ber, "{m{", &dn) == LBER_ERROR)
-		goto out;
-	while (rc < 0 && ber_scanf(ber, "{m", &attr) != LBER_ERROR) {
-		if (ber_scanf(ber, "[W]", &vals) == LBER_ERROR)
-			break;
-		if (vals != NULL && vals[0].bv_val != NULL && vals[0].bv_len < 21 &&
-		    attr.bv_len == strlen("ecfNextTransaction") &&
-		    strncasecmp(attr.bv_val, "ecfNextTransaction", attr.bv_len) == 0) {
-			char buf[24], *end;
-
-			memcpy(buf, vals[0].bv_val, vals[0].bv_len);
-			buf[vals[0].bv_len] = '\0';
-			*value = strtoull(buf, &end, 10);
-			if (*end == '\0' && buf[0] != '\0' && buf[0] != '-')
-				rc = 0;
-		}
-		ber_bvarray_free(vals);
-		vals = NULL;
-	}
-out:
-	ber_free(ber, 1);
-	return rc;
-}
-
-/* The next Transaction ID, from ldap.counter_dn on the write URI. */
-static enum dir_rc
-next_txn(struct req_ctx *c, uint64_t *txn)
-{
-	const struct config *cfg = c->cfg;
-	char *one[] = { "1", NULL };
-	LDAPMod inc = { .mod_op = LDAP_MOD_INCREMENT, .mod_type = "ecfNextTransaction",
-			.mod_vals.modv_strvals = one };
-	LDAPMod *mods[] = { &inc, NULL };
-	LDAPControl *ctrl = NULL, *ctrls[2] = { NULL, NULL };
-	struct ldwrite wr = { .dn = cfg->counter_dn, .mods = mods, .ctrls = ctrls,
-			      .want_resctrls = true };
-	uint64_t next;
-	enum dir_rc rc;
-
-	if (postread_control(&ctrl) < 0) {
-		snprintf(c->err.msg, sizeof(c->err.msg), "cannot encode the post-read control");
-		return DIR_ERROR;
-	}
-	ctrls[0] = ctrl;
-	rc = ldconn_modify(&c->w->dc.write, &c->op, &wr);
-	ldap_control_free(ctrl);
-	if (rc != DIR_OK)
-		return rc;
-	if (postread_value(wr.resctrls, &next) < 0 || next == 0) {
-		snprintf(c->err.msg, sizeof(c->err.msg),
-			 "%s: no usable ecfNextTransaction in the post-read control",
-			 cfg->counter_dn);
-		rc = DIR_ERROR;
-	} else {
-		/* The counter holds the next ID to issue; ours is the one before. */
-		*txn = next - 1;
-	}
-	ldap_controls_free(wr.resctrls);
-	return rc;
-}
-
 /* Searches the write URI for a CM/ECF entry matching filter (one value). */
 static enum dir_rc
 write_side_count(struct worker *w, const struct ldop *op, const char *filter, int *count)
@@ -661,7 +570,7 @@ commit_locked(struct req_ctx *c, const struct prepared *p, struct attempt *a, ti
 		       "Your PACER account is already linked to a CM/ECF account in this court.");
 		return;
 	}
-	rc = next_txn(c, &a->txn);
+	rc = txn_next(&c->w->dc, &c->op, &a->txn);
 	if (rc != DIR_OK) {
 		fail_directory(a, rc, &c->err);
 		return;

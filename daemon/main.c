@@ -23,6 +23,7 @@
 #include "config.h"
 #include "events.h"
 #include "link.h"
+#include "listen.h"
 #include "live_config.h"
 #include "log.h"
 #include "mailer.h"
@@ -243,8 +244,8 @@ main(int argc, char **argv)
 		fatal("cache");
 	check_socket_dir("socket.path", cfg->socket_path);
 	check_socket_dir("socket.private_path", cfg->private_path);
-	lfd = server_listen(cfg);
-	pfd = server_listen_private(cfg);
+	lfd = listen_public(cfg);
+	pfd = listen_private(cfg);
 	if (cfg->user != NULL)
 		drop_privileges(cfg->user);
 	/* setuid resets the flag; the process holds the bind password. */

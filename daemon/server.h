@@ -30,12 +30,6 @@ struct server_timer {
 	void (*at_stop)(void);
 };
 
-/* Binds cfg->socket_path (mode 0666); exits on failure (start-up only). */
-int server_listen(const struct config *cfg);
-/* Binds cfg->private_path (mode 0660, group socket.frontend_group when it
- * can be given; a warning says when not); exits on other failures. */
-int server_listen_private(const struct config *cfg);
-
 /*
  * Serves lfd and private_fd (accepted first) until SIGTERM/SIGINT, then drains the requests in flight and
  * returns 0.  SIGHUP reloads config_path.  timers[0..ntimers) are run as

@@ -20,9 +20,9 @@ LAYERS='
 utilities: log config_check namecmp resetcode locks tlsdiag
 tokens and config reading: tokens config_read
 configuration: config
-connections and peers: ldconn live_config peer
+connections and peers: ldconn live_config peer listen
 directory: directory trust
-caches and request types: cache census request redaction
+caches and request types: cache census request redaction txn
 decisions: decide
 log lines: events
 mail spool: spool
