@@ -196,6 +196,7 @@ bench: deps all
 	$(MAKE) O=build/obj tests
 	N='$(N)' bash tests/bench.sh
 	bash tests/bench_link.sh
+	bash tests/bench_spray.sh
 
 # libFuzzer: each target tests/fuzz_T.c (the protocol decoder, the config
 # parser, the log and terminal escapers) runs for FUZZ_TIME seconds from

@@ -95,6 +95,18 @@ sockio_connect_retry(const char *path, int64_t deadline, char *err, size_t errle
 }
 
 int
+sockio_connect_pref(const char *path, int64_t deadline, char *err, size_t errlen)
+{
+	char priv[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int fd;
+
+	if (sockio_private_path(path, priv, sizeof(priv)) == 0 &&
+	    (fd = sockio_connect_retry(priv, deadline, err, errlen)) >= 0)
+		return fd;
+	return sockio_connect_retry(path, deadline, err, errlen);
+}
+
+int
 sockio_private_path(const char *pub, char *out, size_t len)
 {
 	size_t n = strlen(pub);
@@ -193,7 +205,7 @@ sockio_call(const char *path, const struct proto_buf *req, uint8_t *rbuf,
 	size_t len;
 	int fd, rc = -1;
 
-	fd = sockio_connect_retry(path, deadline, err, errlen);
+	fd = sockio_connect_pref(path, deadline, err, errlen);
 	if (fd < 0)
 		return -1;
 	if (sockio_write_all(fd, req->data, req->len, deadline, err, errlen) < 0)

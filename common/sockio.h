@@ -35,6 +35,13 @@ int sockio_connect(const char *path, int64_t deadline, char *err, size_t errlen)
 int sockio_connect_retry(const char *path, int64_t deadline, char *err, size_t errlen);
 
 /*
+ * Connects (as sockio_connect_retry) to the private socket beside path
+ * when this process may open it (root, ecflinkd's front ends), else to
+ * path itself; err tells only the public socket's failure.
+ */
+int sockio_connect_pref(const char *path, int64_t deadline, char *err, size_t errlen);
+
+/*
  * The private socket beside the public one at pub, as both ecflinkd
  * (socket.private_path's default) and pam_ecflink derive it: a trailing
  * ".sock" becomes "-private.sock", any other name gets ".private".
@@ -52,7 +59,8 @@ int sockio_read_frame(int fd, uint8_t *buf, size_t cap, size_t *len, struct prot
 		      int64_t deadline, char *err, size_t errlen);
 
 /*
- * One exchange: connects to path, sends the finished request in req, reads
+ * One exchange: connects to path (its private twin first, see
+ * sockio_connect_pref), sends the finished request in req, reads
  * and decodes the reply into reply (pointing into rbuf, which must hold
  * PROTO_MAX_FRAME bytes), checks that its type answers the request, and
  * closes the socket.  The caller wipes req and rbuf if they held secrets.

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/un.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -82,23 +81,6 @@ client_build_ack(struct proto_buf *b, uint8_t *data, size_t cap, const char *tok
 	return proto_finish(b);
 }
 
-/*
- * Connects to the private socket beside path when this process may open
- * it (root, front ends), else to path itself; a full listen queue is
- * retried until deadline.  Only the public socket's failure is reported.
- */
-static int
-client_connect(const char *path, int64_t deadline, char *why, size_t len)
-{
-	char priv[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	int fd;
-
-	if (sockio_private_path(path, priv, sizeof(priv)) == 0 &&
-	    (fd = sockio_connect_retry(priv, deadline, why, len)) >= 0)
-		return fd;
-	return sockio_connect_retry(path, deadline, why, len);
-}
-
 int
 client_exchange(const struct args *a, enum client_phase phase, const struct proto_buf *req,
 		uint8_t *rbuf, struct proto_msg *reply, int64_t deadline, char *err,
@@ -111,7 +93,7 @@ client_exchange(const struct args *a, enum client_phase phase, const struct prot
 	size_t len;
 	int fd, rc = -1;
 
-	fd = client_connect(a->socket, deadline, why, sizeof(why));
+	fd = sockio_connect_pref(a->socket, deadline, why, sizeof(why));
 	if (fd < 0)
 		return sockio_errf(err, errlen, "ecflinkd unreachable at %s for the %s request: %s; "
 			    "failing closed", a->socket, what, why);

@@ -250,6 +250,54 @@ test_connect_queue_full(void **state)
 	unlink(sock_path);
 }
 
+/* sockio_connect_retry keeps trying a full queue until its deadline. */
+static void
+test_connect_retry_queue_full(void **state)
+{
+	char err[SOCKIO_ERRLEN] = "";
+	int lfd = listen_at(0), fds[8], i, n = 0, rc = 0;
+	int64_t t0;
+
+	(void)state;
+	for (i = 0; i < 8 && rc >= 0; i++) {
+		rc = sockio_connect(sock_path, clock_now_ms() + 500, err, sizeof(err));
+		if (rc >= 0)
+			fds[n++] = rc;
+	}
+	assert_int_equal(rc, -1);
+	t0 = clock_now_ms();
+	rc = sockio_connect_retry(sock_path, t0 + 300, err, sizeof(err));
+	assert_int_equal(rc, -1);
+	assert_true(clock_now_ms() - t0 >= 250);
+	assert_non_null(strstr(err, "Resource temporarily unavailable"));
+	/* One place frees up: the next try gets in. */
+	close(accept(lfd, NULL, NULL));
+	rc = sockio_connect_retry(sock_path, clock_now_ms() + 300, err, sizeof(err));
+	assert_true(rc >= 0);
+	close(rc);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	close(lfd);
+	unlink(sock_path);
+}
+
+/* The private socket's name beside the public one. */
+static void
+test_private_path(void **state)
+{
+	char out[108], longp[200];
+
+	(void)state;
+	assert_int_equal(sockio_private_path("/run/ecflink/ecflinkd.sock", out, sizeof(out)), 0);
+	assert_string_equal(out, "/run/ecflink/ecflinkd-private.sock");
+	assert_int_equal(sockio_private_path("/tmp/s", out, sizeof(out)), 0);
+	assert_string_equal(out, "/tmp/s.private");
+	memset(longp, 'x', 100);
+	strcpy(longp + 100, ".sock");
+	assert_int_equal(sockio_private_path(longp, out, sizeof(out)), -1);
+	assert_string_equal(out, "");
+}
+
 static void
 test_read_timeout(void **state)
 {
@@ -544,6 +592,8 @@ main(void)
 		cmocka_unit_test(test_connect_path_too_long),
 		cmocka_unit_test(test_connect_flags),
 		cmocka_unit_test(test_connect_queue_full),
+		cmocka_unit_test(test_connect_retry_queue_full),
+		cmocka_unit_test(test_private_path),
 		cmocka_unit_test(test_read_timeout),
 		cmocka_unit_test(test_read_peer_closes),
 		cmocka_unit_test(test_read_valid_frame),

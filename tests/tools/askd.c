@@ -5,12 +5,15 @@
  *
  *   askd [-u USER] [-p PASSWORD] [-r cmecf|pacer] [-A] [-R] [-s SERVICE]
  *        [-h RHOST] [-t TTY] [-c CMECF_LOGIN] [-C CMECF_PASSWORD]
- *        [-T TOKEN] [-a ANSWER] [-n N | -F SECONDS] SOCKET auth|account|ack|prepare
+ *        [-T TOKEN] [-a ANSWER] [-L FILE] [-n N | -F SECONDS] SOCKET
+ *        auth|account|ack|prepare
  *
  *   status=0 result=2 reason=- message=- env_login=- env_role=- token=-
  *
  * -A sets PF_AUTHENTICATE, -R PF_REDACTION.  -n N sends the request N
- * times, one connection each, and prints the last reply and "rate=R/s".
+ * times, one connection each, and prints the last reply and "rate=R/s";
+ * with -L FILE the user of request i is line i % lines of FILE (a spray
+ * over many logins).
  * -F S floods for S seconds: connects, sends, closes without reading,
  * as fast as it can, and prints "sent=N refused=M".  Exit 0 when a reply
  * was decoded (or the flood ran), 1 otherwise, 2 for a usage error.
@@ -104,10 +107,12 @@ main(int argc, char **argv)
 	struct proto_buf b;
 	struct proto_msg m;
 	char err[SOCKIO_ERRLEN];
-	int ch, i, n = 1, secs = 0, rc = 1;
+	int ch, i, n = 1, secs = 0, rc = 1, nusers = 0;
+	static char users[1024][128];
+	FILE *uf;
 	int64_t t0;
 
-	while ((ch = getopt(argc, argv, "u:p:r:ARs:h:t:c:C:T:a:n:F:")) != -1) {
+	while ((ch = getopt(argc, argv, "u:p:r:ARs:h:t:c:C:T:a:n:F:L:")) != -1) {
 		switch (ch) {
 		case 'u': a.user = optarg; break;
 		case 'p': a.password = optarg; break;
@@ -124,6 +129,17 @@ main(int argc, char **argv)
 		case 'a': a.answer = (uint32_t)atoi(optarg); break;
 		case 'n': n = atoi(optarg); break;
 		case 'F': secs = atoi(optarg); break;
+		case 'L':
+			if ((uf = fopen(optarg, "r")) == NULL) {
+				perror(optarg);
+				return 2;
+			}
+			while (nusers < 1024 && fgets(users[nusers], sizeof(users[0]), uf) != NULL) {
+				users[nusers][strcspn(users[nusers], "\n")] = '\0';
+				nusers += users[nusers][0] != '\0';
+			}
+			fclose(uf);
+			break;
 		default: return 2;
 		}
 	}
@@ -146,6 +162,10 @@ main(int argc, char **argv)
 		return flood(argv[optind], &b, secs);
 	t0 = clock_now_ms();
 	for (i = 0; i < n; i++) {
+		if (nusers > 0) {
+			a.user = users[i % nusers];
+			build(&a, &b, req, sizeof(req));
+		}
 		rc = sockio_call(argv[optind], &b, rbuf, &m, clock_now_ms() + 5000, err, sizeof(err));
 		if (rc < 0) {
 			printf("no reply: %s\n", err);
