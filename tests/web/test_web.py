@@ -295,7 +295,7 @@ def http_tests():
     r, page = post_form(A, "/login", None, {"csrf": tok, "login": "tattorneythree",
                                            "password": "Pacer3!pw"})
     ok(r.status == 403, "a POST with the token but without the session cookie: 403", r.status)
-    ok(syslog_count(r'ecflink-web\[\d+\]: event=web_csrf .*result=deny reason=csrf') >= 3,
+    ok(syslog_wait(r'ecflink-web\[\d+\]: event=web_csrf .*result=deny reason=csrf', 3),
        "CSRF refusals are logged")
     r, page = request(A, "POST", "/login", "csrf=" + tok, {"Content-Type": "text/plain",
                                                         "Cookie": "ecflink_session=" + sid})
@@ -352,7 +352,7 @@ def http_tests():
     ok(syslog_wait(r'ecflink-web\[\d+\]: event=web_login user="janedoe" rhost=198\.51\.100\.7 '
                    r'result=deny reason=throttled'),
        "the throttled login is logged by ecflink-web with the proxy's client address")
-    ok(syslog_count(r'ecflinkd\[\d+\]: event=auth .*user="?janedoe"? rhost=198\.51\.100\.7') >= 5,
+    ok(syslog_wait(r'ecflinkd\[\d+\]: event=auth .*user="?janedoe"? rhost=198\.51\.100\.7', 5),
        "ecflinkd saw the client address from X-Forwarded-For as rhost")
     r, page = post_form(A, "/login", sid, {"csrf": tok, "login": "punlinked",
                                           "password": "Pat!pacer2"}, "198.51.100.8")
