@@ -186,7 +186,7 @@ static enum dir_rc
 connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 {
 	const char *step = "connect to";
-	char cause[1100], tls[480], down[1300];
+	char cause[1100], tls[480], down[1700];
 	struct timeval tv;
 	int rc;
 
@@ -226,7 +226,7 @@ connect_to(struct ldconn *c, const struct ldop *op, char *const *uris, int idx)
 	else
 		ldconn_seterr(op->err, "%s %s: %s", step, c->uri, cause);
 	if (ldconn_is_down(rc)) {
-		snprintf(down, sizeof(down), "%s it: %s", step, cause);
+		snprintf(down, sizeof(down), "%s %s: %s", step, c->uri, cause);
 		ldhealth_mark_down(c->uri, down, rc != LDAP_TIMEOUT);
 	}
 	ldconn_drop(c);
