@@ -314,6 +314,33 @@ remove_pending(const char *spool_dir, uint64_t txn)
 }
 
 int
+spool_write_alert(const struct config *cfg, const struct alert_notice *a)
+{
+	char msg[SPOOL_MSG_MAX], who[600];
+	int len, rc;
+
+	len = mailtext_alert(cfg, a, msg, sizeof(msg));
+	if (len < 0) {
+		log_warnx("mail spool: cannot write the retired-login alert for transaction %llu: "
+			  "the address \"%.64s\", login or court name is empty, too long or holds "
+			  "characters a mail cannot carry", (unsigned long long)a->txn, a->to);
+		return -1;
+	}
+	snprintf(who, sizeof(who), "retired-login alert to %.256s (%.256s)", a->to,
+		 a->cmecf_login);
+	rc = write_pending(cfg, a->txn, msg, len, who);
+	explicit_bzero(msg, sizeof(msg));
+	if (rc < 0)
+		return -1;
+	if (move_ready(cfg->spool_dir, a->txn, SPOOL_LINK) < 0) {
+		remove_pending(cfg->spool_dir, a->txn);
+		return -1;
+	}
+	tell_ready();
+	return 0;
+}
+
+int
 spool_drop(const struct config *cfg, uint64_t txn)
 {
 	if (cfg->spool_dir == NULL || remove_pending(cfg->spool_dir, txn) < 0)
