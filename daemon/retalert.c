@@ -11,7 +11,8 @@
  * the attribute being SINGLE-VALUE) and "delete the exact old value, add
  * the new one" when present (fails with noSuchAttribute for whoever comes
  * second), so exactly one daemon's claim succeeds, and only that daemon
- * spools.  Spooling first would leave a message that a crash before the
+ * spools.  The value is the time to the microsecond, so a claim whose
+ * answer was lost is settled by reading it back.  Spooling first would leave a message that a crash before the
  * claim could send beside another daemon's.  The price is that a spool
  * failure after a successful claim (or a claim whose answer was lost)
  * loses the alert for this interval; that is logged (alert=failed) and the
@@ -96,37 +97,86 @@ read_entry(struct worker *w, const struct ldop *op, const char *dn, char *pacer,
 }
 
 /*
- * The claim: ecfRetiredAlert from last ("" = absent) to now, in one Modify
- * at the write URI.  DIR_OK when this daemon holds the alert, DIR_CONFLICT
- * when another changed the value first, or a failure (*uncertain when the
- * Modify went out and no answer came).
+ * Parses an ecfRetiredAlert value, YYYYMMDDHHMMSS[.fraction]Z (the
+ * fraction is ignored).  -1 when it is not one.
+ */
+static int
+parse_last(const char *s, time_t *t)
+{
+	char whole[16];
+	size_t n = strspn(s, "0123456789");
+
+	if (n != 14)
+		return -1;
+	if (s[n] == '.') {
+		size_t f = strspn(s + n + 1, "0123456789");
+
+		if (f == 0 || strcmp(s + n + 1 + f, "Z") != 0)
+			return -1;
+	} else if (strcmp(s + n, "Z") != 0) {
+		return -1;
+	}
+	memcpy(whole, s, 14);
+	whole[14] = 'Z';
+	whole[15] = '\0';
+	return dir_parse_gentime(whole, t);
+}
+
+/* The claim's value: now in UTC to the microsecond, so that it names this
+ * claim (a lost answer is settled by reading it back).  -1 on failure. */
+static int
+claim_value(char *out, size_t len, time_t *now)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0 || gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    (n = strftime(out, len, "%Y%m%d%H%M%S", &tm)) == 0 ||
+	    (size_t)snprintf(out + n, len - n, ".%06ldZ", ts.tv_nsec / 1000) >= len - n)
+		return -1;
+	*now = ts.tv_sec;
+	return 0;
+}
+
+/*
+ * The claim: ecfRetiredAlert from last ("" = absent) to mine, in one
+ * Modify at the write URI.  DIR_OK when this daemon holds the alert,
+ * DIR_CONFLICT when another changed the value first, or a failure.  A
+ * Modify whose answer was lost is settled by reading the value back: it
+ * is ours only if it is exactly mine.
  */
 static enum dir_rc
-claim(struct worker *w, const struct ldop *op, const char *dn, const char *last, time_t now,
-      bool *uncertain)
+claim(struct worker *w, const struct ldop *op, const char *dn, const char *last,
+      const char *mine)
 {
-	char nowbuf[32], oldbuf[64], *newv[] = { nowbuf, NULL }, *oldv[] = { oldbuf, NULL };
+	char oldbuf[64], newbuf[64], *newv[] = { newbuf, NULL }, *oldv[] = { oldbuf, NULL };
+	char pacer[DIR_LOGIN_MAX + 1], now[64];
 	LDAPMod del = { .mod_op = LDAP_MOD_DELETE, .mod_type = "ecfRetiredAlert",
 			.mod_vals.modv_strvals = oldv };
 	LDAPMod add = { .mod_op = LDAP_MOD_ADD, .mod_type = "ecfRetiredAlert",
 			.mod_vals.modv_strvals = newv };
 	LDAPMod *replace[] = { &del, &add, NULL }, *first[] = { &add, NULL };
 	struct ldwrite wr = { .dn = dn, .mods = last[0] != '\0' ? replace : first };
-	struct tm tm;
 	enum dir_rc rc;
 
-	if (gmtime_r(&now, &tm) == NULL || strftime(nowbuf, sizeof(nowbuf), "%Y%m%d%H%M%SZ",
-						    &tm) == 0) {
-		ldconn_seterr(op->err, "the time cannot be written");
-		return DIR_ERROR;
-	}
 	snprintf(oldbuf, sizeof(oldbuf), "%s", last);
+	snprintf(newbuf, sizeof(newbuf), "%s", mine);
 	rc = ldconn_modify(&w->dc.write, op, &wr);
-	*uncertain = rc != DIR_OK && wr.uncertain;
-	if (rc != DIR_OK && (wr.ldrc == LDAP_TYPE_OR_VALUE_EXISTS ||
-			     wr.ldrc == LDAP_NO_SUCH_ATTRIBUTE ||
-			     wr.ldrc == LDAP_CONSTRAINT_VIOLATION))
-		rc = DIR_CONFLICT;
+	if (rc == DIR_OK)
+		return DIR_OK;
+	if (wr.ldrc == LDAP_TYPE_OR_VALUE_EXISTS || wr.ldrc == LDAP_NO_SUCH_ATTRIBUTE ||
+	    wr.ldrc == LDAP_CONSTRAINT_VIOLATION)
+		return DIR_CONFLICT;
+	if (wr.uncertain) {
+		struct ldconn_err rerr = { "" };
+		struct ldop rop = { op->cfg, op->deadline, &rerr };
+
+		if (read_entry(w, &rop, dn, pacer, sizeof(pacer), now, sizeof(now)) == DIR_OK)
+			return strcmp(now, mine) == 0 ? DIR_OK : DIR_CONFLICT;
+		ldconn_seterr(op->err, "the claim may have been applied, so no mail, and none for "
+				       "this account within policy.alert_interval_s: %s", rerr.msg);
+	}
 	return rc;
 }
 
@@ -136,16 +186,19 @@ retalert_run(struct worker *w, const struct config *cfg, const struct pam_req *p
 {
 	struct ldconn_err err = { "" };
 	struct ldop op = { cfg, p->deadline, &err };
-	char pacer[DIR_LOGIN_MAX + 1], last[64];
+	char pacer[DIR_LOGIN_MAX + 1], last[64], mine[64];
 	struct alert_notice a;
 	struct account owner;
-	bool uncertain = false;
-	time_t now = time(NULL), then;
+	time_t now, then;
 	enum dir_rc rc;
 
 	memset(e, 0, sizeof(*e));
 	if (!cfg->alert_retired) {
 		e->result = "off";
+		return;
+	}
+	if (claim_value(mine, sizeof(mine), &now) < 0) {
+		failed(e, "the time cannot be written");
 		return;
 	}
 	rc = read_entry(w, &op, d->acct.dn, pacer, sizeof(pacer), last, sizeof(last));
@@ -161,7 +214,7 @@ retalert_run(struct worker *w, const struct config *cfg, const struct pam_req *p
 	}
 	/* A value from the future (a clock ahead somewhere) counts as recent;
 	 * one that is not a time is replaced. */
-	if (last[0] != '\0' && dir_parse_gentime(last, &then) == 0 &&
+	if (last[0] != '\0' && parse_last(last, &then) == 0 &&
 	    now - then < (time_t)cfg->alert_interval_s) {
 		e->result = "skipped_recent";
 		return;
@@ -185,18 +238,14 @@ retalert_run(struct worker *w, const struct config *cfg, const struct pam_req *p
 		failed(e, "no Transaction ID: %s", err.msg);
 		return;
 	}
-	rc = claim(w, &op, d->acct.dn, last, now, &uncertain);
+	rc = claim(w, &op, d->acct.dn, last, mine);
 	if (rc == DIR_CONFLICT) {
 		e->result = "skipped_recent";
 		snprintf(e->detail, sizeof(e->detail), "another ecflinkd claimed this alert");
 		return;
 	}
 	if (rc != DIR_OK) {
-		if (uncertain)
-			failed(e, "the claim may have been applied, so no mail, and none for this "
-				  "account within policy.alert_interval_s: %s", err.msg);
-		else
-			failed(e, "the claim failed: %s", err.msg);
+		failed(e, "the claim failed: %s", err.msg);
 		return;
 	}
 	snprintf(a.to, sizeof(a.to), "%s", owner.mail);

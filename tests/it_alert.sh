@@ -13,6 +13,7 @@
 #   3. With ecfRetiredAlert set back past the interval (ldapmodify, no
 #      sleeping), the next attempt mails again; two attempts at once on the
 #      two daemons give one mail.
+#      A daemon with policy.alert_interval_s = 60 goes by its own interval.
 #   4. A PACER owner without a mail: alert=no_address, still refused.
 # The PAM answer is a refusal every time.
 . "$(dirname "$0")/harness/lib.sh"
@@ -116,7 +117,7 @@ t_like "$LINE" "$WARNING" "alert on: the line is a warning"
 t_like "$LINE" 'alert=mailed alert_txn=[0-9]+ result=deny reason=retired_credential' \
 	"alert on: the line says alert=mailed with its Transaction ID"
 txn=$(printf '%s\n' "$LINE" | sed -n 's/.*alert_txn=\([0-9]*\).*/\1/p')
-t_like "$(last_alert)" '^[0-9]{14}Z$' "alert on: the claim is on the entry (ecfRetiredAlert)"
+t_like "$(last_alert)" '^[0-9]{14}\.[0-9]{6}Z$' "alert on: the claim is on the entry (ecfRetiredAlert)"
 mail_wait 1 || t_diag "no mail within 10 s"
 t_is "$(mail_count)" 1 "alert on: one mail"
 t_is "$(mails_to "$TO")" 1 "alert on: to the linked PACER account's address"
@@ -176,6 +177,21 @@ mail_wait 3 || t_diag "no third mail within 10 s"
 sleep 0.5
 t_is "$(mails_to "$TO")$(queued)" 30 "at once on two daemons: one mail more, nothing left"
 
+# policy.alert_interval_s is what counts: 60 s on a third daemon
+daemon z true POLICY_EXTRA="alert_interval_s = 60;"
+set_last "$(date -u -d '-30 sec' +%Y%m%d%H%M%SZ)"
+try "$z_SOCK" "$RHOST"
+t_like "$LINE" 'alert=skipped_recent result=deny' "interval 60 s: an alert 30 s ago is recent"
+set_last "$(date -u -d '-90 sec' +%Y%m%d%H%M%SZ)"
+try "$z_SOCK" "$RHOST"
+t_like "$LINE" 'alert=mailed alert_txn=[0-9]+ result=deny' "interval 60 s: one 90 s ago is not"
+mail_wait 4 || t_diag "no fourth mail within 10 s"
+sleep 0.5
+t_is "$(mails_to "$TO")$(queued)" 40 "interval 60 s: one mail more"
+try "$x_SOCK" "$RHOST"
+t_like "$LINE" 'alert=skipped_recent ' "the default interval: the first daemon still skips it"
+h_stop_pid "$z_DPID"
+
 # --- 4. no address --------------------------------------------------------------------------
 set_last 20200101000000Z
 printf 'dn: %s\nchangetype: modify\ndelete: mail\n' "$OWNER" | h_ldapmodify >/dev/null
@@ -185,6 +201,6 @@ t_like "$LINE" 'alert=no_address alert_detail="PACER account janedoe has no usab
 	"no address: alert=no_address says why"
 t_is "$(last_alert)" 20200101000000Z "no address: no claim made"
 sleep 0.5
-t_is "$(mail_count)$(queued)" 30 "no address: no mail"
+t_is "$(mail_count)$(queued)" 40 "no address: no mail"
 
 t_done
