@@ -151,6 +151,7 @@ static const struct key policy_keys[] = {
 	INT("link_window_s", link_window_s, 1, 86400, 900),
 	INT("link_lockout_s", link_lockout_s, 1, 86400, 900),
 	INT("peer_max_failures", peer_max_failures, 1, 100, 20),
+	INT("alert_interval_s", alert_interval_s, 60, 31536000, 86400),
 	LIST("eligible_roles", K_ROLES, eligible_roles, n_eligible_roles, false),
 };
 
@@ -166,6 +167,7 @@ static const struct key mail_keys[] = {
 	STR("from", K_MAILFROM, mail_from, false, "ecflink@localhost"),
 	INT("rate_per_min", rate_per_min, 1, 10000, 60),
 	INT("warn_after_s", mail_warn_after_s, 0, 30 * 86400, 3600),
+	FLAG("alert_retired", K_BOOL, alert_retired, false),
 };
 
 static const struct key log_keys[] = {

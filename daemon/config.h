@@ -80,6 +80,7 @@ struct config {
 	int link_window_s;		/* default 900 */
 	int link_lockout_s;		/* default 900 */
 	int peer_max_failures;		/* default 20: an "other" uid's, across all logins */
+	int alert_interval_s;		/* default 86400: one retired-login mail per account */
 	char *eligible_roles[CONFIG_MAX_ROLES];	/* ecfRole values that may link; none = any */
 	size_t n_eligible_roles;
 
@@ -96,6 +97,7 @@ struct config {
 	char *mail_from;		/* default "ecflink@localhost" */
 	int rate_per_min;		/* default 60, 1..10000: messages handed to the MTA */
 	int mail_warn_after_s;		/* default 3600; 0: never warn */
+	bool alert_retired;		/* mail the PACER owner when a retired login is tried */
 
 	/* log */
 	int facility;			/* LOG_AUTHPRIV by default */

@@ -132,6 +132,17 @@ work_deadline(const struct request *rq, uint32_t ms)
 	return rq->received + ms - margin;
 }
 
+/* req_ctx.reply_now: the reply goes out before the handler's last work. */
+static void
+reply_now(struct req_ctx *c, struct proto_buf *b)
+{
+	if (c->replied)
+		return;
+	send_reply(c->rq, b);
+	explicit_bzero(b->data, b->len);
+	c->replied = true;
+}
+
 static const struct route *
 route_of(uint16_t type)
 {
@@ -146,7 +157,7 @@ route_of(uint16_t type)
 void
 dispatch_request(struct worker *w, struct request *rq)
 {
-	struct req_ctx c = { .w = w, .rq = rq };
+	struct req_ctx c = { .w = w, .rq = rq, .reply_now = reply_now };
 	const struct route *r;
 	struct proto_msg m;
 	struct proto_buf b;
@@ -186,6 +197,10 @@ dispatch_request(struct worker *w, struct request *rq)
 	}
 	proto_begin(&b, w->reply, sizeof(w->reply), (uint16_t)(m.type | PROTO_REPLY));
 	r->handle(&c, &m, &b);
+	if (c.replied) {
+		live_config_put(c.cfg);
+		return;
+	}
 	/* Dates a person reads are shown in the court's zone, wherever the
 	 * command runs (the PAM module shows none). */
 	if (c.cfg->timezone != NULL && m.type != PT_AUTH && m.type != PT_ACCOUNT &&

@@ -80,8 +80,8 @@ uid_field(struct kv *kv, const char *key, uid_t uid)
  * the line goes out.
  */
 static void
-finish(struct kv *kv, const struct request *rq, const char *result, const char *reason,
-       const char *detail)
+finish_at(struct kv *kv, const struct request *rq, const char *result, const char *reason,
+	  const char *detail, bool warning)
 {
 	kv_str(kv, "result", result);
 	if (reason != NULL)
@@ -90,7 +90,17 @@ finish(struct kv *kv, const struct request *rq, const char *result, const char *
 		kv_quoted(kv, "detail", detail);
 	if (rq != NULL)
 		kv_fmt(kv, "ms", "%.2f", (double)(clock_now_ns() - rq->received_ns) / 1e6);
-	log_event(kv);
+	if (warning)
+		log_event_warning(kv);
+	else
+		log_event(kv);
+}
+
+static void
+finish(struct kv *kv, const struct request *rq, const char *result, const char *reason,
+       const char *detail)
+{
+	finish_at(kv, rq, result, reason, detail, false);
 }
 
 /*
@@ -128,7 +138,7 @@ pam_origin(struct kv *kv, const char *rhost, const char *tty, const char *ruser,
 
 void
 event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
-	  const struct decision *acct)
+	  const struct decision *acct, const struct alert_event *alert)
 {
 	bool claimed = !p->pol->origin_trusted;
 	struct kv kv;
@@ -149,7 +159,16 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 		if (acct->detail[0] != '\0')
 			kv_quoted(&kv, "account_detail", acct->detail);
 	}
-	finish(&kv, rq, d->log_result, d->reason, d->detail);
+	if (alert != NULL && alert->result != NULL) {
+		kv_str(&kv, "alert", alert->result);
+		if (alert->txn != 0)
+			kv_fmt(&kv, "alert_txn", "%llu", (unsigned long long)alert->txn);
+		if (alert->detail[0] != '\0')
+			kv_quoted(&kv, "alert_detail", alert->detail);
+	}
+	/* Someone tried a login that was retired: worth a warning. */
+	finish_at(&kv, rq, d->log_result, d->reason, d->detail,
+		  d->reason != NULL && strcmp(d->reason, "retired_credential") == 0);
 	if (d->acct.state == PST_LEGACY_LINKED && audit_enabled()) {
 		struct audit_rec r;
 
@@ -159,6 +178,8 @@ event_pam(const struct request *rq, const struct pam_req *p, const struct decisi
 		audit_str(&r, claimed ? "claimed_service" : "service", p->service);
 		audit_str(&r, claimed ? "claimed_rhost" : "rhost", p->rhost);
 		audit_num(&r, "peer_uid", (long long)rq->peer.uid);
+		if (alert != NULL && alert->result != NULL)
+			audit_str(&r, "alert", alert->result);
 		audit_commit(&r);
 	}
 }

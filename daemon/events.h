@@ -29,6 +29,14 @@ struct link_event {
 	const char *result, *reason, *detail;
 };
 
+/* A retired login's alert (retalert.c), logged on the attempt's line. */
+struct alert_event {
+	const char *result;		/* NULL: not a retired login; off, mailed,
+					 * skipped_recent, no_address, failed */
+	uint64_t txn;			/* the mail's Transaction ID; 0: none */
+	char detail[1024];
+};
+
 /* One clerk command on one account (admin.c). */
 struct clerk_event {
 	const char *action;		/* reset_link_code | unlink */
@@ -70,9 +78,10 @@ const char *event_realm_name(enum proto_realm realm);
 const char *event_state_name(enum proto_state state);
 
 /* acct: the account phase answered with an AUTH (account=, account_reason=
- * on the same line), or NULL. */
+ * on the same line), or NULL; alert: a retired login's alert (alert=...),
+ * or NULL.  A refused retired login's line is written at LOG_WARNING. */
 void event_pam(const struct request *rq, const struct pam_req *p, const struct decision *d,
-	       const struct decision *acct);
+	       const struct decision *acct, const struct alert_event *alert);
 /* result: accepted, declined, or not_recorded (an answer from a caller
  * whose acknowledgement is not the court's record). */
 void event_redaction(const struct redaction_pending *p, const char *result, const char *reason);

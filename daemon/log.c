@@ -315,3 +315,9 @@ log_event(const struct kv *kv)
 {
 	submit(LOG_INFO, kv_line(kv));
 }
+
+void
+log_event_warning(const struct kv *kv)
+{
+	submit(LOG_WARNING, kv_line(kv));
+}

@@ -22,6 +22,8 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void log_event(const struct kv *kv);
+/* The same at LOG_WARNING: an attempt an administrator should notice. */
+void log_event_warning(const struct kv *kv);
 
 /*
  * From log_async_start to log_async_stop, lines are not written by the

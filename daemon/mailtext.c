@@ -194,3 +194,38 @@ mailtext_announce(const struct config *cfg, const struct announce_notice *a, cha
 		     cfg->court_name, a->cmecf_login, cfg->link_url, a->cmecf_login);
 	return done(buf, len, h, b);
 }
+
+int
+mailtext_alert(const struct config *cfg, const struct alert_notice *a, char *buf, size_t len)
+{
+	char subject[FIELD_MAX + 64], tried[64], zone[16];
+	const char *from;
+	struct tm tm;
+	int h, b;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if (!sendable(cfg, a->to, sizeof(a->to)) ||
+	    !clean_field(a->cmecf_login, sizeof(a->cmecf_login)) ||
+	    localtime_r(&a->tried, &tm) == NULL ||
+	    strftime(tried, sizeof(tried), "%m/%d/%Y %H:%M:%S", &tm) == 0 ||
+	    strftime(zone, sizeof(zone), "%Z", &tm) == 0)
+		return -1;
+	/* The address is the PAM caller's word: shown only when it is plain text. */
+	from = clean_field(a->rhost, sizeof(a->rhost)) ? a->rhost : "an unknown address";
+	snprintf(subject, sizeof(subject), "Your old CM/ECF login was tried: %s",
+		 cfg->court_name);
+	h = headers(cfg, a->to, subject, "alert", a->txn, a->tried, &tm, buf, len);
+	if (h < 0)
+		return done(buf, len, -1, 0);
+	b = snprintf(buf + h, len - (size_t)h,
+		     "Someone tried your old CM/ECF login (%s) for the %s\n"
+		     "on %s %s from %s.\n"
+		     "\n"
+		     "That login was retired when you linked it to your PACER account, so\n"
+		     "it was refused. Log in with your PACER account instead.\n"
+		     "\n"
+		     "If it was not you, contact the court.\n",
+		     a->cmecf_login, cfg->court_name, tried, zone, from);
+	return done(buf, len, h, b);
+}

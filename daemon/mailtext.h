@@ -45,6 +45,15 @@ struct announce_notice {
 	time_t written;			/* epoch seconds, for the Date: header */
 };
 
+/* The alert that a retired (linked) CM/ECF login was tried. */
+struct alert_notice {
+	uint64_t txn;			/* its own Transaction ID (Message-ID, file name) */
+	char to[257];			/* the linked PACER entry's mail */
+	char cmecf_login[257];		/* the retired login, named in the body */
+	char rhost[257];		/* where the attempt came from; "" = unknown */
+	time_t tried;			/* epoch seconds; shown in the court's time zone */
+};
+
 /*
  * True when s is one plain addr-spec a mail may go to: printable ASCII,
  * exactly one '@' with text on both sides, none of " ,;:<>()[]\"\\", at
@@ -79,5 +88,17 @@ int mailtext_link(const struct config *cfg, const struct link_notice *n, char *b
  */
 int mailtext_announce(const struct config *cfg, const struct announce_notice *a, char *buf,
 		      size_t len);
+
+/*
+ * Renders the retired-login alert: the same headers (Subject "Your old
+ * CM/ECF login was tried: <court.name>", Message-ID
+ * <ecflink.alert.TXN.T@domain>), and a body saying that someone tried the
+ * old CM/ECF login for this court on the date (MM/DD/YYYY HH:MM:SS TZ,
+ * local time) from a->rhost ("an unknown address" when empty or not
+ * printable ASCII), and to contact the court if it was not them.  -1 as
+ * mailtext_link.
+ */
+int mailtext_alert(const struct config *cfg, const struct alert_notice *a, char *buf,
+		   size_t len);
 
 #endif

@@ -9,6 +9,7 @@
 #include "decide.h"
 #include "events.h"
 #include "redaction.h"
+#include "retalert.h"
 
 /* ECF_LOGIN and ECF_ROLE of an allowed account phase. */
 static void
@@ -171,6 +172,8 @@ pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 			     .deadline = c->deadline, .pol = c->pol };
 	uint32_t realm = 0;
 	struct decision d, ad;
+	struct alert_event alert = { NULL, 0, "" };
+	bool with_acct;
 
 	p.user = proto_str(m, PT_USER);
 	p.service = proto_str(m, PT_SERVICE);
@@ -196,10 +199,14 @@ pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 			return;	/* logged when the answer comes or the token expires */
 	}
 	put_decision(b, p.type, &d, c->pol);
-	if (p.type == PT_AUTH && answer_account(c, &p, &d, &ad, b))
-		event_pam(c->rq, &p, &d, &ad);
-	else
-		event_pam(c->rq, &p, &d, NULL);
+	with_acct = p.type == PT_AUTH && answer_account(c, &p, &d, &ad, b);
+	if (retalert_wanted(&d)) {
+		/* The caller has its answer (deny) first; the alert is done
+		 * within the same deadline and never changes it. */
+		c->reply_now(c, b);
+		retalert_run(c->w, c->cfg, &p, &d, &alert);
+	}
+	event_pam(c->rq, &p, &d, with_acct ? &ad : NULL, &alert);
 }
 
 void

@@ -46,6 +46,11 @@ struct req_ctx {
 	const struct class_policy *pol;	/* what that class may learn and claim */
 	struct ldconn_err err;		/* why the last directory call failed */
 	struct ldop op;			/* { cfg, deadline, &err } for ldconn and dir_find */
+	/* Sends the reply in b now, for a handler with work left that the
+	 * caller need not wait for (set by the dispatcher); nothing may be
+	 * put into b afterwards, and the reply is not sent again. */
+	void (*reply_now)(struct req_ctx *c, struct proto_buf *b);
+	bool replied;
 };
 
 /* A handler answers one decoded request into b and writes its log line. */

@@ -139,13 +139,15 @@ write_all(int fd, const char *p, size_t n)
 
 /*
  * Writes msg (len bytes, rendered by the caller, who wipes it) as
- * pending/<txn>.msg; who names the notice in the debug line.
+ * <dest>/<txn>.msg (dest "pending", or a queue); who names the notice in
+ * the debug line.  The temporary file is always made in pending/, where
+ * spool_reconcile removes one a crash left behind.
  */
 static int
-write_pending(const struct config *cfg, uint64_t txn64, const char *msg, int len,
-	      const char *who)
+write_msg(const struct config *cfg, const char *dest, uint64_t txn64, const char *msg, int len,
+	  const char *who)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX];
+	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX], ddir[PATH_MAX];
 	unsigned long long txn = (unsigned long long)txn64;
 	int fd = -1, rc = -1, w;
 	bool made_tmp = false;
@@ -155,7 +157,8 @@ write_pending(const struct config *cfg, uint64_t txn64, const char *msg, int len
 		goto out;
 	w = snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%llu-XXXXXX", dir, txn);
 	if (w < 0 || (size_t)w >= sizeof(tmp) ||
-	    spool_path(cfg->spool_dir, "pending", txn64, path, sizeof(path)) < 0) {
+	    spool_path(cfg->spool_dir, dest, txn64, path, sizeof(path)) < 0 ||
+	    sub_dir(cfg->spool_dir, dest, ddir, sizeof(ddir)) < 0) {
 		log_warnx("mail spool: path under %s is too long", dir);
 		goto out;
 	}
@@ -180,12 +183,12 @@ write_pending(const struct config *cfg, uint64_t txn64, const char *msg, int len
 		goto out;
 	}
 	made_tmp = false;
-	if (fsync_dir(dir) < 0) {
+	if (fsync_dir(ddir) < 0) {
 		/* Not known to be durable: fail the caller rather than risk the notice. */
 		unlink(path);
 		goto out;
 	}
-	log_debug("mail spool: %s, transaction %llu, is pending", who, txn);
+	log_debug("mail spool: %s, transaction %llu, is %s", who, txn, dest);
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -211,7 +214,7 @@ spool_write_pending(const struct config *cfg, const struct link_notice *n)
 	}
 	snprintf(who, sizeof(who), "link notice to %.256s (%.256s -> %.256s)", n->to,
 		 n->pacer_login, n->cmecf_login);
-	rc = write_pending(cfg, n->txn, msg, len, who);
+	rc = write_msg(cfg, "pending", n->txn, msg, len, who);
 	explicit_bzero(msg, sizeof(msg));
 	return rc;
 }
@@ -231,7 +234,7 @@ spool_write_pending_announce(const struct config *cfg, const struct announce_not
 		return -1;
 	}
 	snprintf(who, sizeof(who), "announcement to %.256s (%.256s)", a->to, a->cmecf_login);
-	rc = write_pending(cfg, a->txn, msg, len, who);
+	rc = write_msg(cfg, "pending", a->txn, msg, len, who);
 	explicit_bzero(msg, sizeof(msg));
 	return rc;
 }
@@ -310,6 +313,30 @@ remove_pending(const char *spool_dir, uint64_t txn)
 	}
 	if (sub_dir(spool_dir, "pending", dir, sizeof(dir)) < 0 || fsync_dir(dir) < 0)
 		return -1;
+	return 0;
+}
+
+int
+spool_write_alert(const struct config *cfg, const struct alert_notice *a)
+{
+	char msg[SPOOL_MSG_MAX], who[600];
+	int len, rc;
+
+	len = mailtext_alert(cfg, a, msg, sizeof(msg));
+	if (len < 0) {
+		log_warnx("mail spool: cannot write the retired-login alert for transaction %llu: "
+			  "the address \"%.64s\", login or court name is empty, too long or holds "
+			  "characters a mail cannot carry", (unsigned long long)a->txn, a->to);
+		return -1;
+	}
+	snprintf(who, sizeof(who), "retired-login alert to %.256s (%.256s)", a->to,
+		 a->cmecf_login);
+	/* Straight into ready/: nothing in the directory is left to decide. */
+	rc = write_msg(cfg, queue_of(SPOOL_LINK), a->txn, msg, len, who);
+	explicit_bzero(msg, sizeof(msg));
+	if (rc < 0)
+		return -1;
+	tell_ready();
 	return 0;
 }
 

@@ -55,6 +55,16 @@ int spool_write_pending(const struct config *cfg, const struct link_notice *n);
 int spool_write_pending_announce(const struct config *cfg, const struct announce_notice *a);
 
 /*
+ * Writes the retired-login alert (mailtext_alert) straight into
+ * ready/<txn>.msg (its temporary file in pending/, renamed into ready/,
+ * the directory fsync'd) and wakes the sender: the alert's claim in the
+ * directory (ecfRetiredAlert) is made before, so nothing is left to
+ * settle.  0, or -1 after logging what failed (nothing is left in the
+ * spool then).
+ */
+int spool_write_alert(const struct config *cfg, const struct alert_notice *a);
+
+/*
  * Sets the function called when a notice becomes ready (the sender's
  * wake-up, mailer_wake); set once at start, before any worker runs.
  */

@@ -30,7 +30,7 @@ decisions: decide
 log lines: events
 mail spool: spool
 mail queue, MTA, settling: mailq mta settle
-link credentials: linkcred
+link credentials, retired-login alerts: linkcred retalert
 handlers and sender: mailer mailcmd admin announce bulk lookup pamreq link share
 whole-directory views: report lint
 dispatch and reload: dispatch reload

@@ -436,7 +436,7 @@ t_is "$(code auth) $(code account)" "PAM_AUTH_ERR PAM_PERM_DENIED" \
 	"linked legacy login refused in auth and account"
 t_like "$(conv ERROR_MSG | head -n1)" 'linked to a PACER account.*Log in with your PACER account' \
 	"linked legacy login is told to use the PACER account"
-re='event=auth .*linked_pacer="janedoe" result=deny reason=retired_credential'
+re='event=auth .*linked_pacer="janedoe" alert=off result=deny reason=retired_credential'
 t_like "$(dlines jdoe1 | head -n1)" "$re" \
 	"the log says retired_credential and names the PACER login"
 t_is "$(grep -c 'BIND dn="uid=jdoe1,' "$T/slapd.log")" 0 "no LDAP bind for a retired login"

@@ -276,6 +276,8 @@ test_minimal_defaults(void **state)
 	assert_int_equal(c->link_max_failures, 5);
 	assert_int_equal(c->link_window_s, 900);
 	assert_int_equal(c->link_lockout_s, 900);
+	assert_int_equal(c->alert_interval_s, 86400);
+	assert_false(c->alert_retired);
 	assert_int_equal(c->n_eligible_roles, 0);
 	assert_string_equal(c->notice_file, CONFIG_DEFAULT_NOTICE);
 	assert_false(c->notice_file_set);
@@ -535,6 +537,7 @@ static const struct range ranges[] = {
 	{ "policy", "link_max_failures", 1, 100 },
 	{ "policy", "link_window_s", 1, 86400 },
 	{ "policy", "link_lockout_s", 1, 86400 },
+	{ "policy", "alert_interval_s", 60, 31536000 },
 	{ "redaction", "token_ttl_s", 10, 3600 },
 };
 

@@ -707,6 +707,85 @@ test_announce_queue(void **state)
 }
 
 static void
+alert(struct alert_notice *a, uint64_t txn, const char *to, const char *rhost)
+{
+	memset(a, 0, sizeof(*a));
+	a->txn = txn;
+	snprintf(a->to, sizeof(a->to), "%s", to);
+	snprintf(a->cmecf_login, sizeof(a->cmecf_login), "jdoe1");
+	snprintf(a->rhost, sizeof(a->rhost), "%s", rhost);
+	a->tried = 1448957045;	/* 2015-12-01 08:04:05 UTC, 02:04:05 CST */
+}
+
+static void
+test_render_alert(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_notice a;
+	char buf[SPOOL_MSG_MAX];
+	const char *body;
+
+	alert(&a, 1300, "janedoe@example.org", "203.0.113.7");
+	assert_true(mailtext_alert(&f->cfg, &a, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\nTo: janedoe@example.org\n"));
+	assert_non_null(strstr(buf, "\nSubject: Your old CM/ECF login was tried: SOUTHERN "
+				    "DISTRICT OF IOWA BANKRUPTCY COURT\n"));
+	assert_non_null(strstr(buf, "\nDate: Tue, 01 Dec 2015 02:04:05 -0600\n"));
+	assert_non_null(strstr(buf, "\nMessage-ID: <ecflink.alert.1300.1448957045@"
+				    "iasb.uscourts.example>\n"));
+	body = strstr(buf, "\n\n");
+	assert_non_null(body);
+	assert_non_null(strstr(body, "Someone tried your old CM/ECF login (jdoe1) for the SOUTHERN "
+				     "DISTRICT OF IOWA BANKRUPTCY COURT\non 12/01/2015 02:04:05 CST "
+				     "from 203.0.113.7.\n"));
+	assert_non_null(strstr(body, "\nIf it was not you, contact the court.\n"));
+
+	/* No address, or one a mail cannot carry: "an unknown address". */
+	alert(&a, 1300, "janedoe@example.org", "");
+	assert_true(mailtext_alert(&f->cfg, &a, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " from an unknown address.\n"));
+	alert(&a, 1300, "janedoe@example.org", "evil\nBcc: x@y");
+	assert_true(mailtext_alert(&f->cfg, &a, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " from an unknown address.\n"));
+	assert_null(strstr(buf, "Bcc"));
+
+	/* A recipient that is not one plain address, a login with a control byte. */
+	alert(&a, 1300, "a@b, c@d", "203.0.113.7");
+	assert_int_equal(mailtext_alert(&f->cfg, &a, buf, sizeof(buf)), -1);
+	assert_int_equal(buf[0], '\0');
+	alert(&a, 1300, "janedoe@example.org", "203.0.113.7");
+	snprintf(a.cmecf_login, sizeof(a.cmecf_login), "jdoe1\rX");
+	assert_int_equal(mailtext_alert(&f->cfg, &a, buf, sizeof(buf)), -1);
+}
+
+static void
+test_alert_queue(void **state)
+{
+	struct fixture *f = *state;
+	struct alert_notice a;
+	char want[SPOOL_MSG_MAX], path[PATH_MAX];
+	char *got;
+
+	alert(&a, 1301, "janedoe@example.org", "203.0.113.7");
+	assert_true(mailtext_alert(&f->cfg, &a, want, sizeof(want)) > 0);
+	assert_int_equal(spool_write_alert(&f->cfg, &a), 0);
+	/* Straight to ready/: the claim was made before, nothing to settle. */
+	assert_false(exists_at(f->dir, "pending", "1301.msg"));
+	assert_true(exists_at(f->dir, "ready", "1301.msg"));
+	assert_int_equal(count_entries(f->dir, "pending"), 0);
+	assert_int_equal(mode_of(f->dir, "ready", "1301.msg"), 0640);
+	assert_int_equal(spool_path(f->dir, "ready", 1301, path, sizeof(path)), 0);
+	got = slurp(path);
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	/* One that cannot be rendered leaves nothing anywhere. */
+	alert(&a, 1302, "not an address", "203.0.113.7");
+	assert_int_equal(spool_write_alert(&f->cfg, &a), -1);
+	assert_false(exists_at(f->dir, "pending", "1302.msg"));
+	assert_false(exists_at(f->dir, "ready", "1302.msg"));
+}
+
+static void
 test_parse_name(void **state)
 {
 	uint64_t t = 0;
@@ -770,6 +849,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_reconcile_stale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_render_announce, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_announce_queue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_render_alert, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alert_queue, setup, teardown),
 		cmocka_unit_test(test_parse_name),
 		cmocka_unit_test_setup_teardown(test_file_header, setup, teardown),
 	};
