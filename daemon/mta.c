@@ -191,7 +191,8 @@ fail:
 
 /*
  * The helper between fork and exit: async-signal-safe calls only.  In a
- * process group of its own (the daemon's time-out kills the group), with
+ * process group of its own (the daemon's time-out kills the group; should
+ * ecflinkd be gone, alarm(limit_s) ends the helper and so the MTA), with
  * default signal actions and nothing blocked, it starts the MTA and waits
  * for it.  When the MTA exits 0 it removes h->path and syncs h->dir at
  * once, so the hand-over is recorded even when ecflinkd was killed
@@ -199,7 +200,8 @@ fail:
  * ended it.
  */
 static void __attribute__((noreturn))
-helper(char *const argv[], const char *path, const char *dir, int msgfd, int outfd, int errfd)
+helper(char *const argv[], const char *path, const char *dir, unsigned int limit_s, int msgfd,
+       int outfd, int errfd)
 {
 	struct sigaction dfl;
 	sigset_t none;
@@ -214,6 +216,8 @@ helper(char *const argv[], const char *path, const char *dir, int msgfd, int out
 		sigaction(reset_signals[i], &dfl, NULL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Bounded without ecflinkd too: SIGALRM ends the helper, the MTA with it. */
+	alarm(limit_s);
 	self = getpid();
 	if (setpgid(0, 0) < 0 || (pid = fork()) < 0) {
 		e = errno;
@@ -296,7 +300,7 @@ mta_sendmail(const char *cmd, int msgfd, const char *path, long timeout_ms,
 		goto out;
 	}
 	if (pid == 0)
-		helper(argv, path, dir, msgfd, p[1], ep[1]);
+		helper(argv, path, dir, (unsigned int)(timeout_ms / 1000 + 2), msgfd, p[1], ep[1]);
 	close(p[1]);
 	close(ep[1]);
 	p[1] = ep[1] = -1;

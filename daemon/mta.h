@@ -12,7 +12,8 @@
  * Helper and MTA run in their own process group with an empty signal mask,
  * default signal actions and only descriptors 0-2 open (the MTA), and are
  * killed (the whole group) and reaped when they do not finish within the
- * timeout.  The caller should hold flock(LOCK_EX) on msgfd: the helper and
+ * timeout; should ecflinkd be gone, the helper's alarm(2) ends both 2 s
+ * after it.  The caller should hold flock(LOCK_EX) on msgfd: the helper and
  * the MTA inherit it, so a restarted daemon can tell a submission still
  * under way.
  *
