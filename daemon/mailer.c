@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +35,7 @@ enum outcome {
 	SEND_STUCK,		/* accepted, but the file cannot be removed */
 	SEND_REJECTED,		/* this notice failed; others may still go */
 	SEND_UNAVAILABLE,	/* the MTA cannot take mail now: hold the queue */
+	SEND_BUSY,		/* an earlier submission of it is still under way */
 };
 
 /* What one pass needs from the live configuration, copied. */
@@ -176,10 +179,16 @@ send_one(const struct mail_cfg *mc, const char *sub, uint64_t txn, struct mailq_
 		mta_fail(at, "spool_read", "cannot open %s: %s", path, strerror(errno));
 		return SEND_REJECTED;
 	}
+	/* Held by the MTA and its helper too, for as long as they run. */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		close(fd);
+		return SEND_BUSY;
+	}
 	if (spool_file_header(fd, "To", at->to, sizeof(at->to)) < 0)
 		at->to[0] = '\0';
 	st->tries++;
 	st->submitting = true;
+	snprintf(st->to, sizeof(st->to), "%s", at->to);
 	/* Sent anyway when this fails: a notice is never held back for its count. */
 	if (mailq_save(mc->spool_dir, txn, st) < 0)
 		log_warnx("mail sender: the try count of transaction %llu is not recorded; "
@@ -189,7 +198,7 @@ send_one(const struct mail_cfg *mc, const char *sub, uint64_t txn, struct mailq_
 		oc = mta_smtp(mc->smtp_url, mc->mail_from, fd, timeout_ms, at);
 	else
 		oc = mta_sendmail(mc->sendmail ? mc->sendmail : "/usr/sbin/sendmail -t -oi", fd,
-				  timeout_ms, at);
+				  path, timeout_ms, at);
 	if (oc == MTA_OK && mailq_handed_over(mc->spool_dir, sub, txn) < 0) {
 		mta_fail(at, "accepted", "cannot remove %s: %s; it is not sent again, and its "
 			 "removal is tried at each pass", path, strerror(errno));
@@ -203,6 +212,33 @@ send_one(const struct mail_cfg *mc, const char *sub, uint64_t txn, struct mailq_
 	}
 	st->submitting = false;
 	return oc == MTA_REJECTED ? SEND_REJECTED : SEND_UNAVAILABLE;
+}
+
+/*
+ * A notice of queue sub an earlier run was handing to the MTA: 1, that
+ * submission ended without handing it over (send it again); 0, it was
+ * handed over (its helper removed the file); -1, it is still under way
+ * (its MTA and helper outlived that run and hold the file's lock).
+ */
+static int
+earlier_submission(const char *spool_dir, const char *sub, uint64_t txn)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	int fd, gone;
+
+	if (spool_path(spool_dir, sub, txn, path, sizeof(path)) < 0)
+		return 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : 1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+		close(fd);
+		return -1;
+	}
+	gone = fstat(fd, &sb) == 0 && sb.st_nlink == 0;
+	close(fd);
+	return gone ? 0 : 1;
 }
 
 /* min_ms doubled per earlier failure, up to max_ms. */
@@ -325,8 +361,22 @@ send_due(struct pass *ps, const char *sub, uint64_t txn)
 	mailrate_note(&M.rate, clock_now_ms());
 	if (st.submitting) {
 		char to[300];
+		int r;
 
 		read_to(ps->mc.spool_dir, sub, txn, to, sizeof(to));
+		r = earlier_submission(ps->mc.spool_dir, sub, txn);
+		if (r < 0) {
+			/* Its MTA is still at work: look again in a second. */
+			need_pass_by(ps, clock_now_ms() + 1000);
+			return false;
+		}
+		if (r == 0) {
+			mailq_handed_over(ps->mc.spool_dir, sub, txn);
+			event_mail(&(struct mail_event){ txn, to, st.tries, -1, "sent", "accepted",
+							 "handed over by a submission that outlived "
+							 "the previous ecflinkd" });
+			return false;
+		}
 		event_mail(&(struct mail_event){ txn, to, st.tries, -1, "resend",
 						 "possible_duplicate",
 						 "ecflinkd stopped while the MTA had this notice; it "
@@ -335,6 +385,10 @@ send_due(struct pass *ps, const char *sub, uint64_t txn)
 	oc = send_one(&ps->mc, sub, txn, &st, ps->timeout_ms, &at);
 	if (oc == SEND_GONE)
 		return false;
+	if (oc == SEND_BUSY) {
+		need_pass_by(ps, clock_now_ms() + 1000);
+		return false;
+	}
 	if (oc == SEND_OK || oc == SEND_STUCK) {
 		event_mail(&(struct mail_event){ txn, at.to, st.tries, -1, "sent", at.reason,
 						 at.detail });
@@ -402,17 +456,15 @@ run_pass(void)
 	    spool_list(ps.mc.spool_dir, "announce", &news, &na) < 0)
 		goto out;
 	ps.all = !M.started || asked != M.retries_seen;
-	if (!M.started) {
-		/* The state files cover both queues (a Transaction ID is in one). */
-		both = malloc((nl + na + 1) * sizeof(*both));
-		if (both == NULL)
-			goto out;
-		for (i = 0; i < nl; i++)
-			both[i] = links[i];
-		for (i = 0; i < na; i++)
-			both[nl + i] = news[i];
-		mailq_prune(ps.mc.spool_dir, both, nl + na);
-	}
+	/* The state files cover both queues (a Transaction ID is in one). */
+	both = malloc((nl + na + 1) * sizeof(*both));
+	if (both == NULL)
+		goto out;
+	for (i = 0; i < nl; i++)
+		both[i] = links[i];
+	for (i = 0; i < na; i++)
+		both[nl + i] = news[i];
+	mailq_prune(ps.mc.spool_dir, both, nl + na);
 	M.started = true;
 	M.retries_seen = asked;
 	if (ps.all)

@@ -15,12 +15,14 @@
  * waits for that backoff; a notice the MTA rejected waits alone.
  *
  * Delivery is at least once, and twice only across one instant.  Before
- * the MTA starts, the notice's state (mailq.h) says "submitting"; the MTA
- * (mta.h) dies with the daemon, so a kill during the submission queues
- * nothing; the moment the MTA accepts, the message file is removed, before
- * anything else.  A notice found still "submitting" after a restart is sent
- * again and logged result=resend reason=possible_duplicate; every copy
- * carries the same Message-ID, so mail systems and readers can tell.
+ * the MTA starts, the notice's state (mailq.h) says "submitting" and the
+ * sender takes flock(2) on the message file.  The sendmail MTA runs under
+ * a helper (mta.h) that removes the file the moment the MTA exits 0, even
+ * if ecflinkd was killed meanwhile; helper and MTA hold the lock until they
+ * end.  After a restart, a notice still "submitting" is looked at once its
+ * lock is free: gone, it was handed over (logged result=sent); still there,
+ * the submission failed, and it is sent again, logged result=resend
+ * reason=possible_duplicate.  Every copy carries the same Message-ID.
  *
  * The tries of each notice, its next try and last error are kept in its
  * state across restarts.  The first pass after a start, and a pass after

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "events.h"
 #include "log.h"
 #include "spool.h"
 
@@ -84,6 +85,8 @@ mailq_load(const char *spool_dir, uint64_t txn, struct mailq_state *st)
 			st->warned = line[7] == '1';
 		else if (strncmp(line, "submitting=", 11) == 0)
 			st->submitting = line[11] == '1';
+		else if (strncmp(line, "to=", 3) == 0)
+			snprintf(st->to, sizeof(st->to), "%s", line + 3);
 		else if (strncmp(line, "sent=", 5) == 0)
 			st->sent = line[5] == '1';
 		else if (strncmp(line, "error=", 6) == 0)
@@ -109,6 +112,7 @@ int
 mailq_save(const char *spool_dir, uint64_t txn, const struct mailq_state *st)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX], path[PATH_MAX], err[sizeof(st->error)];
+	char to[sizeof(st->to)];
 	char buf[STATE_MAX];
 	int fd = -1, len, rc = -1;
 	size_t off;
@@ -125,9 +129,10 @@ mailq_save(const char *spool_dir, uint64_t txn, const struct mailq_state *st)
 		return -1;
 	}
 	one_line(st->error, err, sizeof(err));
+	one_line(st->to, to, sizeof(to));
 	len = snprintf(buf, sizeof(buf), "tries=%d\nnext_ms=%lld\nwarned=%d\nsubmitting=%d\nsent=%d\n"
-		       "error=%s\n", st->tries, (long long)st->next_ms, st->warned, st->submitting,
-		       st->sent, err);
+		       "to=%s\nerror=%s\n", st->tries, (long long)st->next_ms, st->warned,
+		       st->submitting, st->sent, to, err);
 	if (len < 0 || (size_t)len >= sizeof(buf))
 		return -1;
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -203,7 +208,7 @@ mailq_prune(const char *spool_dir, const uint64_t *ready, size_t n)
 	if (d == NULL)
 		return;
 	while ((de = readdir(d)) != NULL) {
-		unsigned long long t;
+		unsigned long long t = 0;
 		char *end;
 		size_t i;
 		bool keep = false;
@@ -221,6 +226,15 @@ mailq_prune(const char *spool_dir, const uint64_t *ready, size_t n)
 		if (keep || snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >=
 				    (int)sizeof(path))
 			continue;
+		if (de->d_name[0] != '.') {
+			struct mailq_state st;
+
+			if (mailq_load(spool_dir, t, &st) == 0 && st.submitting && !st.sent)
+				event_mail(&(struct mail_event){ t, st.to, st.tries, -1, "sent",
+								 "accepted",
+								 "handed over by a submission that "
+								 "outlived the previous ecflinkd" });
+		}
 		if (unlink(path) < 0 && errno != ENOENT)
 			log_warn("mail spool: cannot remove %s", path);
 	}

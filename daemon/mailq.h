@@ -11,6 +11,7 @@
  *   submitting=0|1 the message was being handed to the MTA
  *   sent=0|1       the MTA accepted it, but the file could not be removed:
  *                  never sent again; its removal is tried again each pass
+ *   to=ADDRESS     the recipient (for the log once the message is gone)
  *   error=TEXT     why the last attempt failed ("reason: detail")
  *
  * It is written as the message files are (temporary file, fsync, rename,
@@ -37,6 +38,7 @@ struct mailq_state {
 	bool warned;
 	bool submitting;
 	bool sent;
+	char to[300];
 	char error[240];
 };
 
@@ -63,8 +65,13 @@ int mailq_save(const char *spool_dir, uint64_t txn, const struct mailq_state *st
  */
 int mailq_handed_over(const char *spool_dir, const char *sub, uint64_t txn);
 
-/* Removes the state files of messages no longer waiting: keeps those of
- * the n transactions in waiting[] (both queues). */
+/*
+ * Removes the state files of messages no longer waiting: keeps those of
+ * the n transactions in waiting[] (both queues).  One still marked
+ * submitting was handed over by the helper of an earlier run's submission
+ * after that run ended (mta.h): it is logged as sent (event=mail
+ * result=sent) before its state goes.
+ */
 void mailq_prune(const char *spool_dir, const uint64_t *waiting, size_t n);
 
 /*

@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -66,6 +67,11 @@ judge_status(int status, struct mta_attempt *at)
 	snprintf(line, sizeof(line), "%s", at->detail);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return MTA_OK;
+	if (WIFEXITED(status) && WEXITSTATUS(status) > 128) {
+		mta_fail(at, "sendmail_signal", "killed by signal %d%s%s", WEXITSTATUS(status) - 128,
+			 line[0] ? ": " : "", line);
+		return MTA_UNAVAILABLE;
+	}
 	if (WIFEXITED(status)) {
 		int code = WEXITSTATUS(status);
 
@@ -145,6 +151,47 @@ wait_child(pid_t pid, int pidfd, int rfd, long timeout_ms, struct mta_attempt *a
 	return MTA_UNAVAILABLE;
 }
 
+/* Closes the descriptors in [lo, hi] (hi ~0U: all above lo). */
+static void
+close_span(unsigned int lo, unsigned int hi)
+{
+	unsigned int fd;
+
+	if (lo > hi || syscall(SYS_close_range, lo, hi, 0U) == 0)
+		return;
+	/* A kernel before 5.9: one by one, up to a limit no daemon reaches. */
+	for (fd = lo; fd <= hi && fd < 65536; fd++)
+		close((int)fd);
+}
+
+/*
+ * Closes every descriptor from 3 up but the three given: the helper must
+ * not hold the daemon's sockets (a restarted ecflinkd would find its
+ * socket still answered) nor its LDAP and client connections.
+ */
+static void
+close_all_but(int a, int b, int c)
+{
+	int keep[3] = { a, b, c }, t, i, j;
+	unsigned int lo = 3;
+
+	for (i = 0; i < 3; i++)
+		for (j = i + 1; j < 3; j++)
+			if (keep[j] < keep[i]) {
+				t = keep[i];
+				keep[i] = keep[j];
+				keep[j] = t;
+			}
+	for (i = 0; i < 3; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned int)keep[i] > lo)
+			close_span(lo, (unsigned int)keep[i] - 1);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	close_span(lo, ~0U);
+}
+
 /*
  * The child between fork and exec: async-signal-safe calls only.  Tells
  * the parent why exec failed by writing errno to errfd (close-on-exec, so
@@ -153,21 +200,11 @@ wait_child(pid_t pid, int pidfd, int rfd, long timeout_ms, struct mta_attempt *a
 static void __attribute__((noreturn))
 child_exec(char *const argv[], pid_t parent, int msgfd, int outfd, int errfd)
 {
-	struct sigaction dfl;
-	sigset_t none;
-	size_t i;
 	int e;
 
-	/* Dies with the sender thread: a killed daemon leaves no half-sent copy. */
+	/* Dies with the helper: no copy is queued that nobody would record. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		goto fail;
-	if (setpgid(0, 0) < 0)
-		goto fail;
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (i = 0; i < sizeof(reset_signals) / sizeof(reset_signals[0]); i++)
-		sigaction(reset_signals[i], &dfl, NULL);
 	if (dup2(msgfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
 		goto fail;
 	/* errfd moves to 3 and stays open until exec closes it; the rest goes now. */
@@ -178,21 +215,69 @@ child_exec(char *const argv[], pid_t parent, int msgfd, int outfd, int errfd)
 	}
 	if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
 		goto fail;
-	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0) {
-		int fd;
-
-		/* A kernel before 5.9: one by one, up to a limit no daemon reaches. */
-		for (fd = 4; fd < 65536; fd++)
-			close(fd);
-	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	close_span(4, ~0U);
 	execv(argv[0], argv);
 fail:
 	e = errno;
 	if (write(errfd, &e, sizeof(e)) < 0)
 		_exit(126);
 	_exit(127);
+}
+
+/*
+ * The helper between fork and exit: async-signal-safe calls only.  In a
+ * process group of its own (the daemon's time-out kills the group; should
+ * ecflinkd be gone, alarm(limit_s) ends the helper and so the MTA), with
+ * default signal actions and nothing blocked, it starts the MTA and waits
+ * for it.  When the MTA exits 0 it removes h->path and syncs h->dir at
+ * once, so the hand-over is recorded even when ecflinkd was killed
+ * meanwhile.  Its exit status is the MTA's, or 128 + the signal that
+ * ended it.
+ */
+static void __attribute__((noreturn))
+helper(char *const argv[], const char *path, const char *dir, unsigned int limit_s, int msgfd,
+       int outfd, int errfd)
+{
+	struct sigaction dfl;
+	sigset_t none;
+	pid_t self, pid;
+	size_t i;
+	int status, e, d;
+
+	close_all_but(msgfd, outfd, errfd);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	for (i = 0; i < sizeof(reset_signals) / sizeof(reset_signals[0]); i++)
+		sigaction(reset_signals[i], &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Bounded without ecflinkd too: SIGALRM ends the helper, the MTA with it. */
+	alarm(limit_s);
+	self = getpid();
+	if (setpgid(0, 0) < 0 || (pid = fork()) < 0) {
+		e = errno;
+		if (write(errfd, &e, sizeof(e)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	if (pid == 0)
+		child_exec(argv, self, msgfd, outfd, errfd);
+	close(outfd);
+	close(errfd);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			_exit(125);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		/* The MTA has it: record that now, whatever became of ecflinkd. */
+		if (path != NULL && unlink(path) == 0 &&
+		    (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			fsync(d);
+			close(d);
+		}
+		_exit(0);
+	}
+	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 /* Splits cmd on blanks into argv (pointing into copy). */
@@ -219,16 +304,28 @@ split_command(const char *cmd, char *copy, size_t len, char **argv, struct mta_a
 }
 
 enum mta_outcome
-mta_sendmail(const char *cmd, int msgfd, long timeout_ms, struct mta_attempt *at)
+mta_sendmail(const char *cmd, int msgfd, const char *path, long timeout_ms,
+	     struct mta_attempt *at)
 {
+	char dir[PATH_MAX];
 	char copy[1024], *argv[MAX_ARGS + 1];
 	enum mta_outcome oc = MTA_UNAVAILABLE;
 	int p[2] = { -1, -1 }, ep[2] = { -1, -1 }, pidfd = -1, e = 0;
-	pid_t parent = getpid(), pid;
+	pid_t pid;
 	ssize_t n;
 
 	if (split_command(cmd, copy, sizeof(copy), argv, at) < 0)
 		return MTA_UNAVAILABLE;
+	if (path != NULL) {
+		const char *slash = strrchr(path, '/');
+
+		if (slash == NULL || (size_t)(slash - path) >= sizeof(dir)) {
+			mta_fail(at, "spool_read", "no directory in %s", path);
+			return MTA_UNAVAILABLE;
+		}
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+	}
 	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		mta_fail(at, "spawn_failed", "pipe: %s", strerror(errno));
 		goto out;
@@ -239,7 +336,7 @@ mta_sendmail(const char *cmd, int msgfd, long timeout_ms, struct mta_attempt *at
 		goto out;
 	}
 	if (pid == 0)
-		child_exec(argv, parent, msgfd, p[1], ep[1]);
+		helper(argv, path, dir, (unsigned int)(timeout_ms / 1000 + 2), msgfd, p[1], ep[1]);
 	close(p[1]);
 	close(ep[1]);
 	p[1] = ep[1] = -1;

@@ -2,15 +2,20 @@
  * mta.h - one submission of one spooled message to the mail transfer agent.
  *
  * mta_sendmail runs mail.sendmail (argv split on blanks, no shell) with the
- * message on standard input; exit 0 means the MTA took it.  The child
- * cannot outlive the thread that started it: it gets PR_SET_PDEATHSIG
- * SIGKILL before exec, so when ecflinkd is killed mid-submission the MTA
- * never finishes queueing a copy the restarted daemon would send again.
- * It runs in its own process group with an empty signal mask, default
- * signal actions and only descriptors 0-2 open, and is killed (the whole
- * group) and reaped when it does not finish within the timeout.  Its exit
- * is seen at once (a pidfd), so the caller can record the hand-over in the
- * spool before anything else happens.
+ * message on standard input; exit 0 means the MTA took it.  It runs under a
+ * small helper process (a fork of the daemon, never exec'd) that waits for
+ * it and, the moment it exits 0, removes the spooled file and syncs its
+ * directory: the hand-over is recorded even if ecflinkd is killed while
+ * the MTA works, so the only instant left for a second copy is between
+ * the MTA's exit and that unlink.  The MTA gets PR_SET_PDEATHSIG SIGKILL
+ * (it dies with the helper: nothing is queued that nobody would record).
+ * Helper and MTA run in their own process group with an empty signal mask,
+ * default signal actions and only descriptors 0-2 open (the MTA), and are
+ * killed (the whole group) and reaped when they do not finish within the
+ * timeout; should ecflinkd be gone, the helper's alarm(2) ends both 2 s
+ * after it.  The caller should hold flock(LOCK_EX) on msgfd: the helper and
+ * the MTA inherit it, so a restarted daemon can tell a submission still
+ * under way.
  *
  * mta_smtp sends through libcurl SMTP to mail.smtp_url; curl_easy_perform
  * returns once the server answered the end of DATA.  libcurl must have
@@ -44,12 +49,10 @@ void mta_fail(struct mta_attempt *at, const char *reason, const char *fmt, ...)
  * and waits up to timeout_ms.  Exit 0: MTA_OK; exit 65, 67 or 68 (EX_DATAERR,
  * EX_NOUSER, EX_NOHOST): MTA_REJECTED; anything else, a signal, a time-out
  * or a failure to start it: MTA_UNAVAILABLE.  The first line the child
- * wrote (stdout or stderr) goes into at->detail.
- *
- * The parent-death signal follows the calling THREAD: call it from a
- * thread that lives until the child has been reaped (the sender thread).
+ * wrote (stdout or stderr) goes into at->detail.  path: the spooled file
+ * the helper removes once the MTA exits 0 (NULL: none).
  */
-enum mta_outcome mta_sendmail(const char *cmd, int msgfd, long timeout_ms,
+enum mta_outcome mta_sendmail(const char *cmd, int msgfd, const char *path, long timeout_ms,
 			      struct mta_attempt *at);
 
 /*

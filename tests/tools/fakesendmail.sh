@@ -17,6 +17,8 @@
 #                 exits 75 (EX_TEMPFAIL) without taking the message
 #   OUTFILE.hang  writes its pid to OUTFILE.pid and sleeps 60 s (as the
 #                 same process, so killing that pid ends it)
+#   OUTFILE.slow  writes its pid to OUTFILE.pid, waits 2 s, then takes the
+#                 message as usual
 set -u
 
 if [ -n "${FAKESENDMAIL_OUT:-}" ]; then
@@ -41,6 +43,10 @@ echo "$(($(date +%s%N) / 1000000)) $$" >>"$out.attempts"
 if [ -e "$out.hang" ]; then
 	echo "$$" >"$out.pid"
 	exec sleep 60
+fi
+if [ -e "$out.slow" ]; then
+	echo "$$" >"$out.pid"
+	sleep 2
 fi
 if [ -e "$out.fail" ]; then
 	echo "fakesendmail: temporary failure" >&2
