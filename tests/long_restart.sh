@@ -6,8 +6,10 @@
 # Every client loops whole PAM transactions (auth + account, through the
 # real libpam) for one of: a right PACER password, a wrong one, a retired
 # CM/ECF password.  It asserts what a court would ask:
-#   - every transaction got an answer within its deadline (timeout_ms
-#     3000 in the PAM service, plus 1 s of slack for a loaded machine);
+#   - every PAM call got an answer within its deadline (timeout_ms 3000
+#     in the PAM service, plus 1 s of slack for a loaded machine), timed
+#     around the call by pamdrive; a whole run with 200 processes on two
+#     cores also waits for the CPU, which no deadline covers (a diag line);
 #   - no wrong allow: a wrong or retired password never gets PAM_SUCCESS;
 #   - while slapd is down the answer is PAM_AUTHINFO_UNAVAIL (fail
 #     closed), and after it is back right passwords succeed again;
@@ -33,9 +35,11 @@ rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$ECFLINKD_PID/status"; }
 fds() { ls "/proc/$ECFLINKD_PID/fd" | wc -l; }
 
 # client N KIND: loops transactions until $T/stop exists; one line per
-# transaction: "KIND AUTH_CODE ACCOUNT_CODE MS".
+# transaction: "KIND AUTH_CODE ACCOUNT_CODE MS AUTH_MS ACCOUNT_MS", MS the
+# whole pamdrive run (process start included), the others each PAM call as
+# pamdrive timed it: what a front end waits for, and what the deadline bounds.
 client() {
-	local n=$1 kind=$2 svc user pw out t0 t1 codes
+	local n=$1 kind=$2 svc user pw out t0 t1 codes ms
 	case $kind in
 	good) svc=pacer user=janedoe pw='Jane!pacer1' ;;
 	wrong) svc=pacer user=janedoe pw="wrong-$n" ;;
@@ -47,7 +51,9 @@ client() {
 		t1=$(date +%s%N)
 		codes=$(printf '%s\n' "$out" | sed -n 's/^\(auth\|account\): \(PAM_[A-Z_]*\) .*/\2/p' |
 			tr '\n' ' ')
-		echo "$kind ${codes:-none none } $(((t1 - t0) / 1000000))"
+		ms=$(printf '%s\n' "$out" |
+			sed -n 's/^\(auth\|account\): PAM_[A-Z_]* (\([0-9.]*\) ms)$/\2/p' | tr '\n' ' ')
+		echo "$kind ${codes:-none none } $(((t1 - t0) / 1000000)) ${ms:-0 0 }"
 	done >"$T/out/$n"
 }
 
@@ -85,10 +91,12 @@ TOTAL=$(wc -l <"$T/all")
 t_diag "$TOTAL transactions from $CLIENTS clients in about $SECONDS_RUN s"
 t_ok "the clients made transactions ($TOTAL)" test "$TOTAL" -gt "$CLIENTS"
 t_is "$(awk '$2 == "none"' "$T/all" | wc -l)" 0 "every transaction got a PAM answer"
-SLOW=$(awk '$4 > 2 * 3000 + 1000' "$T/all" | wc -l)
-MAXMS=$(awk 'BEGIN { m = 0 } $4 > m { m = $4 } END { print m }' "$T/all")
-t_diag "slowest transaction (two phases): $MAXMS ms"
-t_is "$SLOW" 0 "every phase answered within its 3 s deadline (+1 s slack per transaction)"
+SLOW=$(awk '$5 > 3000 + 1000 || $6 > 3000 + 1000' "$T/all" | wc -l)
+MAXMS=$(awk 'BEGIN { m = 0 } $5 > m { m = $5 } $6 > m { m = $6 } END { print m }' "$T/all")
+t_diag "slowest PAM call: $MAXMS ms; slowest whole pamdrive run (process start and" \
+	"two calls, $CLIENTS processes on $(nproc) cores): $(awk 'BEGIN { m = 0 } $4 > m { m = $4 }
+	END { print m }' "$T/all") ms"
+t_is "$SLOW" 0 "every PAM call answered within its 3 s deadline (+1 s slack for a loaded machine)"
 # (the account phase alone does not check the password: a stack runs it
 # only after auth succeeded, so the auth answer is what lets one in)
 t_is "$(awk '$1 != "good" && $2 == "PAM_SUCCESS"' "$T/all" | wc -l)" 0 \
