@@ -186,7 +186,7 @@ check_references() {
 	(cd "$x" && find . -type f -o -type l) | sed 's/^\.//; s/\.gz$//' | sort >"$ours"
 	# made by postinst or at run time
 	printf '%s\n' /etc/ecflink/ldap.secret /run/ecflink /run/ecflink/ecflinkd.sock \
-		/var/spool/ecflink /etc/ecflink >>"$ours"
+		/run/ecflink/ecflinkd-private.sock /var/spool/ecflink /etc/ecflink >>"$ours"
 	: >"$hits"
 	while IFS= read -r f; do
 		# man pages: \- is a hyphen, \fB and \& mark up
@@ -291,6 +291,7 @@ do_check() {
 		/etc/ldap/schema/ecflink.ldif /etc/ldap/schema/ecflink.schema
 		/usr/sbin/ecflink-setup-ldap /usr/share/man/man8/ecflink-setup-ldap.8.gz
 		/usr/share/ecflink-schema/slapd-provider.ldif /usr/share/ecflink-schema/slapd-consumer.ldif
+		/usr/share/ecflink-schema/entries.ldif /usr/share/ecflink-schema/slapd-sample.ldif
 		/usr/share/doc/ecflink-schema/changelog.gz /usr/share/doc/ecflink-schema/copyright
 		/usr/share/doc/ecflink-schema/examples/entries.ldif
 		/usr/share/doc/ecflink-schema/examples/slapd-sample.ldif
