@@ -8,6 +8,16 @@
 . "$(dirname "$0")/harness/lib.sh"
 h_init "$@"
 
+# The unprivileged processes must reach the binaries they run: a tree
+# cloned under /root (0700) is not reachable, so they are copied into $T.
+if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$ECF_BUILD/ecflinkctl"; then
+	mkdir -p "$T/build"
+	cp -a "$ECF_BUILD/ecflinkctl" "$ECF_BUILD/pam_ecflink.so" "$ECF_BUILD/ecflinkd" \
+		"$ECF_BUILD/tools" "$T/build/" || h_bail "cannot copy the binaries into $T/build"
+	chmod -R a+rX "$T/build"
+	t_diag "uid 65534 cannot reach $ECF_BUILD: the binaries run from a copy in $T/build"
+	ECF_BUILD=$T/build
+fi
 CTL=$ECF_BUILD/ecflinkctl
 MOD=$ECF_BUILD/pam_ecflink.so
 DRIVE=$ECF_BUILD/tools/pamdrive
@@ -17,7 +27,7 @@ for f in "$CTL" "$MOD" "$DRIVE" "$ASK" "$ECF_BUILD/ecflinkd"; do
 done
 command -v setpriv >/dev/null || h_bail "setpriv (util-linux) is needed to act as other uids"
 command -v logger >/dev/null || h_bail "logger (bsdutils) is needed to sync the syslog"
-# The unprivileged processes must reach the build tree and $T.
+# The unprivileged processes must reach them and $T.
 for d in "$ECF_BUILD" "$T"; do
 	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$d" ||
 		h_bail "uid 65534 cannot reach $d; run the tests from a world-searchable tree"
