@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <ldap.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,19 +20,10 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "sockio.h"
+
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
 #define PASSWORD_MAX 1024
-
-__attribute__((format(printf, 3, 4))) static int
-no(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 bool
 cc_has_control(const char *s, bool allow_newline)
@@ -56,7 +46,7 @@ cc_dn(const char *v, char *why, size_t len)
 	if (dn != NULL)
 		ldap_dnfree(dn);
 	if (rc != LDAP_SUCCESS)
-		return no(why, len, "\"%s\" is not a valid DN (%s); write it like "
+		return sockio_errf(why, len, "\"%s\" is not a valid DN (%s); write it like "
 				    "\"ou=people,dc=example,dc=org\"", v, ldap_err2string(rc));
 	return 0;
 }
@@ -108,7 +98,7 @@ cc_uri(const char *v, char *why, size_t len)
 	if (lud != NULL)
 		ldap_free_urldesc(lud);
 	if (bad != NULL)
-		return no(why, len, "\"%s\" is not a usable LDAP URI: %s "
+		return sockio_errf(why, len, "\"%s\" is not a usable LDAP URI: %s "
 				    "(example: \"ldap://127.0.0.1:389\")", v, bad);
 	return 0;
 }
@@ -126,7 +116,7 @@ cc_uri_plaintext(const char *v, char *why, size_t len)
 	/* An empty host is libldap's default, localhost. */
 	if (*host != '\0' && strcasecmp(host, "localhost") != 0 && strcmp(host, "::1") != 0 &&
 	    strncmp(host, "127.", 4) != 0)
-		rc = no(why, len, "\"%s\" would carry the bind password and users' passwords "
+		rc = sockio_errf(why, len, "\"%s\" would carry the bind password and users' passwords "
 				  "in clear text to %s; use ldaps://, set ldap.starttls = true, or "
 				  "set ldap.allow_plaintext = true if the network path is protected "
 				  "otherwise", v, host);
@@ -168,9 +158,9 @@ cc_golive(const char *v, time_t *out, char *why, size_t len)
 	    v[7] != '-' || digits(v + 8, 2, &d) < 0 || v[10] != 'T' ||
 	    digits(v + 11, 2, &h) < 0 || v[13] != ':' || digits(v + 14, 2, &mi) < 0 ||
 	    v[16] != ':' || digits(v + 17, 2, &sec) < 0)
-		return no(why, len, "is not of the form YYYY-MM-DDTHH:MM:SS+HH:MM");
+		return sockio_errf(why, len, "is not of the form YYYY-MM-DDTHH:MM:SS+HH:MM");
 	if (n == 19)
-		return no(why, len, "has no UTC offset; add one such as -06:00, or Z for UTC");
+		return sockio_errf(why, len, "has no UTC offset; add one such as -06:00, or Z for UTC");
 	if (v[19] == 'Z') {
 		end = 20;
 	} else if ((v[19] == '+' || v[19] == '-') && n >= 25 && digits(v + 20, 2, &oh) == 0 &&
@@ -178,21 +168,21 @@ cc_golive(const char *v, time_t *out, char *why, size_t len)
 		sign = v[19] == '-' ? -1 : 1;
 		end = 25;
 	} else {
-		return no(why, len, "has a malformed UTC offset \"%s\"; write it as +HH:MM, "
+		return sockio_errf(why, len, "has a malformed UTC offset \"%s\"; write it as +HH:MM, "
 				    "-HH:MM or Z", v + 19);
 	}
 	if (n != end)
-		return no(why, len, "has extra characters \"%s\" after the UTC offset", v + end);
+		return sockio_errf(why, len, "has extra characters \"%s\" after the UTC offset", v + end);
 	if (y < 1970)
-		return no(why, len, "year %04d is before 1970", y);
+		return sockio_errf(why, len, "year %04d is before 1970", y);
 	if (mo < 1 || mo > 12)
-		return no(why, len, "month %02d is not 01..12", mo);
+		return sockio_errf(why, len, "month %02d is not 01..12", mo);
 	if (d < 1 || d > days_in_month(y, mo))
-		return no(why, len, "day %02d does not exist in %04d-%02d", d, y, mo);
+		return sockio_errf(why, len, "day %02d does not exist in %04d-%02d", d, y, mo);
 	if (h > 23 || mi > 59 || sec > 59)
-		return no(why, len, "time %02d:%02d:%02d is not 00:00:00..23:59:59", h, mi, sec);
+		return sockio_errf(why, len, "time %02d:%02d:%02d is not 00:00:00..23:59:59", h, mi, sec);
 	if (oh > 14 || om > 59 || (oh == 14 && om > 0))
-		return no(why, len, "UTC offset %s is not within -14:00..+14:00", v + 19);
+		return sockio_errf(why, len, "UTC offset %s is not within -14:00..+14:00", v + 19);
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
@@ -213,24 +203,24 @@ cc_timezone(const char *v, char *why, size_t len)
 	int fd, rc = -1;
 
 	if (v[0] == '/')
-		return no(why, len, "\"%s\" must be a zone name such as \"America/Chicago\", "
+		return sockio_errf(why, len, "\"%s\" must be a zone name such as \"America/Chicago\", "
 				    "not a path", v);
 	for (p = v; *p != '\0'; p++) {
 		if (!isalnum((unsigned char)*p) && strchr("/_+-.", *p) == NULL)
-			return no(why, len, "\"%s\" is not a zone name such as "
+			return sockio_errf(why, len, "\"%s\" is not a zone name such as "
 					    "\"America/Chicago\"", v);
 		if ((p == v || p[-1] == '/') && p[0] == '.')
-			return no(why, len, "\"%s\" must not contain \".\" or \"..\" components",
+			return sockio_errf(why, len, "\"%s\" must not contain \".\" or \"..\" components",
 				  v);
 	}
 	snprintf(path, sizeof(path), "%s/%s", ZONEINFO_DIR, v);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return no(why, len, "unknown time zone \"%s\" (%s: %s); list them with "
+		return sockio_errf(why, len, "unknown time zone \"%s\" (%s: %s); list them with "
 				    "timedatectl list-timezones", v, path, strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || read(fd, magic, 4) != 4 ||
 	    memcmp(magic, "TZif", 4) != 0)
-		no(why, len, "\"%s\" is not a time zone (%s is not a TZif file)", v, path);
+		sockio_errf(why, len, "\"%s\" is not a time zone (%s is not a TZif file)", v, path);
 	else
 		rc = 0;
 	close(fd);
@@ -241,7 +231,7 @@ int
 cc_abs_path(const char *v, char *why, size_t len)
 {
 	if (v[0] != '/')
-		return no(why, len, "\"%s\" must be an absolute path (starting with /)", v);
+		return sockio_errf(why, len, "\"%s\" must be an absolute path (starting with /)", v);
 	return 0;
 }
 
@@ -255,10 +245,10 @@ open_regular(const char *path, struct stat *st, char *why, size_t len)
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0)
-		return no(why, len, "cannot open %s: %s", path, strerror(errno));
+		return sockio_errf(why, len, "cannot open %s: %s", path, strerror(errno));
 	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
 		close(fd);
-		return no(why, len, "%s is not a regular file", path);
+		return sockio_errf(why, len, "%s is not a regular file", path);
 	}
 	return fd;
 }
@@ -285,7 +275,7 @@ cc_notice_file(const char *v, char *why, size_t len)
 		return -1;
 	close(fd);
 	if (st.st_size == 0)
-		return no(why, len, "%s is empty", v);
+		return sockio_errf(why, len, "%s is empty", v);
 	return 0;
 }
 
@@ -297,9 +287,9 @@ cc_directory(const char *v, char *why, size_t len)
 	if (cc_abs_path(v, why, len) < 0)
 		return -1;
 	if (stat(v, &st) < 0)
-		return no(why, len, "cannot use %s: %s", v, strerror(errno));
+		return sockio_errf(why, len, "cannot use %s: %s", v, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return no(why, len, "%s is not a directory", v);
+		return sockio_errf(why, len, "%s is not a directory", v);
 	return 0;
 }
 
@@ -313,12 +303,12 @@ cc_append_file(const char *v, char *why, size_t len)
 	if (cc_abs_path(v, why, len) < 0)
 		return -1;
 	if (lstat(v, &st) == 0 && !S_ISREG(st.st_mode))
-		return no(why, len, "%s exists and is not a regular file", v);
+		return sockio_errf(why, len, "%s exists and is not a regular file", v);
 	snprintf(dir, sizeof(dir), "%s", v);
 	slash = strrchr(dir, '/');
 	*(slash == dir ? slash + 1 : slash) = '\0';
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return no(why, len, "directory %s of %s does not exist; create it (mode 0750)", dir,
+		return sockio_errf(why, len, "directory %s of %s does not exist; create it (mode 0750)", dir,
 			  v);
 	return 0;
 }
@@ -331,7 +321,7 @@ cc_socket_path(const char *v, char *why, size_t len)
 	if (cc_abs_path(v, why, len) < 0)
 		return -1;
 	if (strlen(v) > max)
-		return no(why, len, "is %zu bytes long; a UNIX socket path may have at most %zu",
+		return sockio_errf(why, len, "is %zu bytes long; a UNIX socket path may have at most %zu",
 			  strlen(v), max);
 	return 0;
 }
@@ -351,7 +341,7 @@ account_exists(const char *v, bool is_group, char *why, size_t len)
 		char *nbuf = realloc(buf, size);
 
 		if (nbuf == NULL) {
-			no(why, len, "out of memory looking up \"%s\"", v);
+			sockio_errf(why, len, "out of memory looking up \"%s\"", v);
 			break;
 		}
 		buf = nbuf;
@@ -364,9 +354,9 @@ account_exists(const char *v, bool is_group, char *why, size_t len)
 			continue;
 		}
 		if (err != 0)
-			no(why, len, "cannot look up %s \"%s\": %s", what, v, strerror(err));
+			sockio_errf(why, len, "cannot look up %s \"%s\": %s", what, v, strerror(err));
 		else if (gres == NULL && pres == NULL)
-			no(why, len, "%s \"%s\" does not exist; create it with %s %s or remove "
+			sockio_errf(why, len, "%s \"%s\" does not exist; create it with %s %s or remove "
 				     "this key", what, v, is_group ? "groupadd" : "adduser --system",
 			   v);
 		else
@@ -397,15 +387,15 @@ cc_sendmail(const char *v, char *why, size_t len)
 	struct stat st;
 
 	if (v[0] != '/' || n >= sizeof(prog))
-		return no(why, len, "\"%s\" must start with the absolute path of a program, such "
+		return sockio_errf(why, len, "\"%s\" must start with the absolute path of a program, such "
 				    "as /usr/sbin/sendmail", v);
 	memcpy(prog, v, n);
 	prog[n] = '\0';
 	if (stat(prog, &st) < 0 || access(prog, X_OK) < 0)
-		return no(why, len, "cannot run %s: %s; install an MTA or use mail.smtp_url",
+		return sockio_errf(why, len, "cannot run %s: %s; install an MTA or use mail.smtp_url",
 			  prog, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return no(why, len, "%s is not a program file", prog);
+		return sockio_errf(why, len, "%s is not a program file", prog);
 	return 0;
 }
 
@@ -415,7 +405,7 @@ cc_smtp_url(const char *v, char *why, size_t len)
 	size_t skip = strncmp(v, "smtp://", 7) == 0 ? 7 : strncmp(v, "smtps://", 8) == 0 ? 8 : 0;
 
 	if (skip == 0 || v[skip] == '\0' || strpbrk(v, " \t") != NULL)
-		return no(why, len, "\"%s\" must be smtp://HOST[:PORT] or smtps://HOST[:PORT]", v);
+		return sockio_errf(why, len, "\"%s\" must be smtp://HOST[:PORT] or smtps://HOST[:PORT]", v);
 	return 0;
 }
 
@@ -426,12 +416,12 @@ cc_web_url(const char *v, char *why, size_t len)
 	const char *p;
 
 	if (skip == 0 || v[skip] == '\0' || v[skip] == '/' || strlen(v) > 512)
-		return no(why, len, "\"%s\" must be an http:// or https:// URL with a host, "
+		return sockio_errf(why, len, "\"%s\" must be an http:// or https:// URL with a host, "
 				    "at most 512 bytes, like \"https://ecf.court.example/link\"", v);
 	for (p = v; *p != '\0'; p++)
 		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f || *p == '"' ||
 		    *p == '<' || *p == '>')
-			return no(why, len, "\"%s\" must be written in printable ASCII without "
+			return sockio_errf(why, len, "\"%s\" must be written in printable ASCII without "
 					    "blanks, quotes or angle brackets (percent-encode them)",
 				  v);
 	return 0;
@@ -441,7 +431,7 @@ int
 cc_mail_from(const char *v, char *why, size_t len)
 {
 	if (strchr(v, '@') == NULL)
-		return no(why, len, "\"%s\" must be a mail address such as "
+		return sockio_errf(why, len, "\"%s\" must be a mail address such as "
 				    "\"ecflink@court.example.org\"", v);
 	return 0;
 }
@@ -455,7 +445,7 @@ cc_golive_message(const char *v, char *why, size_t len)
 		if (v[1] == 's' && n_s++ == 0)
 			continue;
 		if (v[1] != '%')
-			return no(why, len, "may contain %%s once (the go-live date) and %%%% for a "
+			return sockio_errf(why, len, "may contain %%s once (the go-live date) and %%%% for a "
 					    "percent sign, and no other %% sequence");
 	}
 	return 0;
@@ -481,6 +471,6 @@ cc_facility(const char *v, int *out, char *why, size_t len)
 			return 0;
 		}
 	}
-	return no(why, len, "unknown facility \"%s\"; use authpriv, auth, daemon, user or "
+	return sockio_errf(why, len, "unknown facility \"%s\"; use authpriv, auth, daemon, user or "
 			    "local0..local7", v);
 }

@@ -7,25 +7,15 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sockio.h"
+
 #define PASSWORD_MAX 1024
-
-__attribute__((format(printf, 3, 4))) static int
-no(char *why, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, len, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* True when gid is root's, this process's, daemon_user's or the package's group. */
 static bool
@@ -51,20 +41,20 @@ secret_file_ok(int fd, const char *path, const char *daemon_user, char *why, siz
 	struct stat st;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		return no(why, len, "%s is not a regular file", path);
+		return sockio_errf(why, len, "%s is not a regular file", path);
 	if ((st.st_mode & 007) != 0)
-		return no(why, len, "%s has mode %04o, so other users can read or change the "
+		return sockio_errf(why, len, "%s has mode %04o, so other users can read or change the "
 				    "LDAP password; run chmod 0640 %s", path,
 			  (unsigned)(st.st_mode & 07777), path);
 	if ((st.st_mode & 020) != 0)
-		return no(why, len, "%s has mode %04o, so its group can change the LDAP "
+		return sockio_errf(why, len, "%s has mode %04o, so its group can change the LDAP "
 				    "password; run chmod 0640 %s", path,
 			  (unsigned)(st.st_mode & 07777), path);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return no(why, len, "%s is owned by uid %u, who could change the LDAP password; "
+		return sockio_errf(why, len, "%s is owned by uid %u, who could change the LDAP password; "
 				    "run chown root %s", path, (unsigned)st.st_uid, path);
 	if (!daemon_group(st.st_gid, daemon_user))
-		return no(why, len, "%s is in group %u, not root's or the daemon's, so that "
+		return sockio_errf(why, len, "%s is in group %u, not root's or the daemon's, so that "
 				    "group's members can read the LDAP password; run chgrp %s %s",
 			  path, (unsigned)st.st_gid,
 			  daemon_user != NULL ? daemon_user : PWFILE_GROUP, path);
@@ -120,15 +110,15 @@ pwfile_read(const char *path, const char *who, const char *daemon_user, char **o
 	*newline = false;
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 && errno == ENOENT)
-		return no(why, len, "%s does not exist; create it (mode 0640) and write the "
+		return sockio_errf(why, len, "%s does not exist; create it (mode 0640) and write the "
 				    "password of %s into it, without a newline: printf '%%s' "
 				    "PASSWORD > %s", path, who, path);
 	if (fd < 0)
-		return no(why, len, "cannot open %s: %s", path, strerror(errno));
+		return sockio_errf(why, len, "cannot open %s: %s", path, strerror(errno));
 	if (secret_file_ok(fd, path, daemon_user, why, len) < 0)
 		goto out;
 	if ((got = read_all(fd, buf, sizeof(buf))) < 0) {
-		no(why, len, "cannot read %s: %s", path, strerror(errno));
+		sockio_errf(why, len, "cannot read %s: %s", path, strerror(errno));
 		goto out;
 	}
 	n = (size_t)got;
@@ -137,16 +127,16 @@ pwfile_read(const char *path, const char *who, const char *daemon_user, char **o
 		*newline = true;
 	}
 	if (n == 0)
-		no(why, len, "%s is empty; write the password of %s into it, without a newline: "
+		sockio_errf(why, len, "%s is empty; write the password of %s into it, without a newline: "
 			     "printf '%%s' PASSWORD > %s", path, who, path);
 	else if (n > PASSWORD_MAX)
-		no(why, len, "%s is longer than %d bytes", path, PASSWORD_MAX);
+		sockio_errf(why, len, "%s is longer than %d bytes", path, PASSWORD_MAX);
 	else if ((extra = not_one_password(buf, n)) != NULL)
-		no(why, len, "%s holds more than the password (%s); the whole file is the "
+		sockio_errf(why, len, "%s holds more than the password (%s); the whole file is the "
 			     "password, as for ldapwhoami -y: printf '%%s' PASSWORD > %s", path,
 		   extra, path);
 	else if ((*out = strdup(buf)) == NULL)
-		no(why, len, "out of memory reading %s", path);
+		sockio_errf(why, len, "out of memory reading %s", path);
 	else
 		rc = 0;
 out:

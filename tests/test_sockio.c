@@ -293,7 +293,7 @@ test_private_path(void **state)
 	assert_int_equal(sockio_private_path("/tmp/s", out, sizeof(out)), 0);
 	assert_string_equal(out, "/tmp/s.private");
 	memset(longp, 'x', 100);
-	strcpy(longp + 100, ".sock");
+	snprintf(longp + 100, sizeof(longp) - 100, ".sock");
 	assert_int_equal(sockio_private_path(longp, out, sizeof(out)), -1);
 	assert_string_equal(out, "");
 }
