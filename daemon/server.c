@@ -32,6 +32,14 @@
 /* A client has this long to send its whole request frame. */
 #define READ_TIMEOUT_MS 5000
 
+/*
+ * At most this many connections are taken from the shared socket per turn
+ * of the loop.  Flooders that reconnect as fast as they are refused keep
+ * its queue from ever running dry; without a bound, accepting would starve
+ * the private socket and the reads of requests already in.
+ */
+#define ACCEPT_BATCH 16
+
 struct conn {
 	struct request rq;
 	uint8_t hdr[PROTO_HDR_LEN];
@@ -266,14 +274,14 @@ in_fair_share(const struct peer *p)
 }
 
 /*
- * Accepts what waits on lfd.  A refused connection is closed unanswered
- * and counted for the summary line (share.h), never logged alone: a
- * flood must not become a flood of log lines.
+ * Accepts up to batch connections waiting on lfd.  A refused connection is
+ * closed unanswered and counted for the summary line (share.h), never
+ * logged alone: a flood must not become a flood of log lines.
  */
 static void
-accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns)
+accept_clients(int lfd, struct conn *conns, size_t max, size_t *nconns, size_t batch)
 {
-	while (*nconns < max) {
+	for (; *nconns < max && batch > 0; batch--) {
 		struct conn *c;
 		size_t i;
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -470,9 +478,9 @@ server_run(int lfd, int private_fd, const char *config_path, const struct server
 		}
 		/* The private socket first: root's and front ends' own door. */
 		if (pfd[2].revents & POLLIN)
-			accept_clients(private_fd, conns, max, &nconns);
+			accept_clients(private_fd, conns, max, &nconns, max);
 		if (pfd[1].revents & POLLIN)
-			accept_clients(lfd, conns, max, &nconns);
+			accept_clients(lfd, conns, max, &nconns, ACCEPT_BATCH);
 		now = clock_now_ms();
 		share_flush_drops(now, false);
 		for (i = 0; i < max; i++) {

@@ -316,8 +316,12 @@ for uids in "65534" "5101 5102 5103 5104"; do
 	OUT=$("$DRIVE" -C "$T/pam.d" -s ecf-efile -u janedoe -p 'Jane!pacer1' -n 400 auth account 2>&1)
 	flood_wait
 	failed=$(printf '%s\n' "$OUT" | sed -n 's/.*failed=\([0-9]*\).*/\1/p')
-	t_is "$failed" 0 "flood $n ($# uid(s)): none of root's 400 PAM logins failed" ||
+	if ! t_is "$failed" 0 "flood $n ($# uid(s)): none of root's 400 PAM logins failed"; then
 		t_diag "$OUT"
+		log_sync
+		t_diag "root's failed lines: $(since 'pam_ecflink|user="janedoe" .*peer_uid=0 ' |
+			grep -v 'result=allow' | head -n 5)"
+	fi
 	t_diag "flood $n: root $(printf '%s\n' "$OUT" | grep '^bench:'); attackers:" \
 		"$(cat "$T"/flood.* | tr '\n' ' ')"
 	sleep 10.5

@@ -17,7 +17,8 @@
  * mean.  With -n, -U FILE takes the user of transaction i from line
  * i % lines of FILE (one login a line; -u is then ignored) and -L FILE
  * writes every transaction's time in ms, one a line, for `make bench` to
- * merge the figures of parallel clients.  Exit status: 0 when every phase
+ * merge the figures of parallel clients; the first failures are told on
+ * stderr, "pamdrive: transaction I: PHASE: PAM_CODE (T ms)".  Exit status: 0 when every phase
  * returned PAM_SUCCESS, 1 otherwise, 2 for a usage error.
  */
 #include <errno.h>
@@ -49,7 +50,12 @@ struct drive {
 	int nphase;
 	struct bu_users users;	/* -U: logins taken round-robin, or none */
 	const char *samples;	/* -L: where the per-transaction times go */
+	long txn;		/* -n: the transaction running, from 1 */
+	int told;		/* -n: failures told on stderr so far */
 };
+
+/* How many failed phases -n tells on stderr before it only counts them. */
+#define MAX_TOLD 5
 
 static const char *const code_names[] = {
 	"PAM_SUCCESS", "PAM_OPEN_ERR", "PAM_SYMBOL_ERR", "PAM_SERVICE_ERR",
@@ -209,6 +215,9 @@ transaction(struct drive *d)
 			failed = 1;
 		if (!d->quiet)
 			printf("%s: %s (%.2f ms)\n", d->phase[i], code_name(rc), bu_now_ms() - t0);
+		else if (rc != PAM_SUCCESS && d->told++ < MAX_TOLD)
+			fprintf(stderr, "pamdrive: transaction %ld: %s: %s (%.2f ms)\n", d->txn,
+				d->phase[i], code_name(rc), bu_now_ms() - t0);
 	}
 	env = pam_getenvlist(h);
 	for (i = 0; env != NULL && env[i] != NULL; i++) {
@@ -244,6 +253,7 @@ bench(struct drive *d, long n)
 
 		if (d->users.v != NULL)
 			d->user = d->users.v[i % d->users.n];
+		d->txn = i + 1;
 		bad += transaction(d);
 		t[i] = bu_now_ms() - t1;
 	}
