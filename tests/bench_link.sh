@@ -2,16 +2,23 @@
 # bench_link.sh - part of `make bench`: links per second and commit latency
 # on the harness's private slapd, with the plain (unsanitized) build.
 #
-#   bash tests/bench_link.sh        (BENCH_LINKS=N pairs, default 400)
+#   bash tests/bench_link.sh    BENCH_LINKS=N pairs (default 6000),
+#                               BENCH_LINKERS=L clients (8),
+#                               BENCH_LINK_SECS=S per run (3),
+#                               BENCH_CTL_LINKS=C ecflinkctl links (50)
 #
 # Generates N unlinked pairs (PACER lbNNNNNN, CM/ECF lcNNNNNN, same display
-# name, so no confirmation is asked), then links them with `ecflinkctl
-# link`, first from 1 client, then the second half from BENCH_LINKERS (8)
-# clients at once.
-# Prints links/s (whole ecflinkctl runs: two requests, two user binds, the
-# counter increment, the spooled notice with its fsyncs and the Modify) and
-# the daemon's own p50/p99 of the commit, from the ms= field of its
-# event=link lines.  Notices go to tests/tools/fakesendmail.sh.
+# name, so no confirmation is asked) and links them, each pair once:
+#   - C pairs with `ecflinkctl link`, one process per link, as a clerk;
+#   - then whole links (LINK_PREPARE + LINK_COMMIT, two user binds, the
+#     counter increment, the spooled notice with its fsyncs, the Modify)
+#     over the socket from 1 and then L threads of tests/tools/loadgen -m
+#     link, S seconds each after a short warm-up, as the web page calls:
+#     1 and L clients with the default pool_size 4, L with pool_size 16.
+# Prints links/s, the client's p50/p99 of the whole link and the daemon's
+# own p50/p99 of the commit (the ms= field of its event=link lines), then
+# checks that every committed link is in the directory, has its notice
+# (tests/tools/fakesendmail.sh) and a transaction ID of its own.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,7 +31,7 @@ export ECF_BUILD=$bench
 . "$top/tests/harness/lib.sh"
 h_init "$@"
 
-N=${BENCH_LINKS:-400}
+N=${BENCH_LINKS:-6000}
 case $N in '' | *[!0-9]*) h_bail "BENCH_LINKS must be a number" ;; esac
 [ "$N" -ge 8 ] || h_bail "BENCH_LINKS must be at least 8"
 
@@ -47,10 +54,16 @@ case $N in '' | *[!0-9]*) h_bail "BENCH_LINKS must be a number" ;; esac
 } >"$T/links.ldif"
 H_FIXTURE=$T/links.ldif H_SLAPADD_OPTS=-q h_slapd_start
 h_syslog_start
-conf=$(h_config MAIL_EXTRA="sendmail = \"$top/tests/tools/fakesendmail.sh $T/mail -t -oi\";")
-h_daemon_start "$conf"
+# daemon_conf: writes the daemon's config for pool_size $POOL, prints its path.
+daemon_conf() {
+	h_config POOL_SIZE="$POOL" \
+		MAIL_EXTRA="sendmail = \"$top/tests/tools/fakesendmail.sh $T/mail -t -oi\"; rate_per_min = 10000;"
+}
+POOL=4
+h_daemon_start "$(daemon_conf)"
 
-# link_range FIRST LAST: links the pairs FIRST..LAST one after another.
+# link_range FIRST LAST: links the pairs FIRST..LAST one after another,
+# one ecflinkctl process each, as a clerk does.
 link_range() {
 	local i
 	for ((i = $1; i <= $2; i++)); do
@@ -73,49 +86,68 @@ stats() {
 			printf "%.2f %.2f\n", p50, p99 }'
 }
 
+# field NAME LINE: NAME's value in loadgen's "bench:" line.
+field() { printf '%s\n' "$2" | sed -n "s/.* $1=\([0-9.]*\).*/\1/p"; }
+
 L=${BENCH_LINKERS:-8}
 case $L in '' | *[!0-9]*) h_bail "BENCH_LINKERS must be a number" ;; esac
-half=$((N / 2))
-per=$(((N - half) / L))
+CTL=${BENCH_CTL_LINKS:-50}
+[ "$CTL" -lt "$N" ] || h_bail "BENCH_LINKS must exceed BENCH_CTL_LINKS ($CTL)"
 printf 'links on the harness slapd; %s cores, load average %s\n' "$(nproc)" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
 
+# A process per link, as a clerk runs ecflinkctl.
 mark=$(wc -l <"$H_SYSLOG")
 t0=$(now_ms)
-link_range 1 "$half"
+link_range 1 "$CTL"
 t1=$(now_ms)
 read -r p50 p99 <<<"$(stats "$mark")"
-printf '  1 client   %4d links  %7.1f links/s  commit p50 %s ms  p99 %s ms\n' \
-	"$half" "$(echo "$half $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" "$p50" "$p99"
+printf '  ecflinkctl, 1 at a time  %5d links %8.1f links/s               commit p50 %s ms  p99 %s ms\n' \
+	"$CTL" "$(echo "$CTL $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" "$p50" "$p99"
 
-mark=$(wc -l <"$H_SYSLOG")
-t0=$(now_ms)
-pids=()
-for ((c = 0; c < L; c++)); do
-	link_range $((half + 1 + c * per)) $((half + (c + 1) * per)) &
-	pids+=($!)
+# Whole links (prepare + commit) over the socket from threaded clients,
+# as the web page makes them, each pair once: 1 client, then L, with the
+# default worker pool (pool_size 4), then L with pool_size 16.
+awk -v a=$((CTL + 1)) -v n="$N" 'BEGIN { for (i = a; i <= n; i++) printf "lb%06d lc%06d\n", i, i }' \
+	>"$T/pairs"
+per=$(((N - CTL) / 3))
+first=1
+for run in "1 4" "$L 4" "$L 16"; do
+	read -r c pool <<<"$run"
+	if [ "$pool" != "$POOL" ]; then
+		h_daemon_stop
+		POOL=$pool
+		h_daemon_start "$(daemon_conf)"
+	fi
+	sed -n "${first},$((first + per - 1))p" "$T/pairs" >"$T/pairs.run"
+	first=$((first + per))
+	mark=$(wc -l <"$H_SYSLOG")
+	out=$("$ECF_BUILD/tools/loadgen" -m link -S "$H_SOCK" -U "$T/pairs.run" -o -c "$c" \
+		-p 'Bench!pw1' -P 'Legacy!pw1' -w 0.2 -t "${BENCH_LINK_SECS:-3}" 2>&1) ||
+		echo "loadgen -c $c, pool_size $pool: $out" >>"$T/link.err"
+	read -r p50 p99 <<<"$(stats "$mark")"
+	printf '  socket, %d client(s), pool_size %-2d %5d links %7.1f links/s  p50 %s p99 %s ms  commit p50 %s ms  p99 %s ms\n' \
+		"$c" "$pool" "$(field n "$out")" "$(field rate "$out")" "$(field p50 "$out")" \
+		"$(field p99 "$out")" "$p50" "$p99"
 done
-# Only these: a bare wait would also wait for slapd and ecflinkd.
-wait "${pids[@]}"
-t1=$(now_ms)
-read -r p50 p99 <<<"$(stats "$mark")"
-printf '  %d clients  %4d links  %7.1f links/s  commit p50 %s ms  p99 %s ms\n' \
-	"$L" $((L * per)) "$(echo "$((L * per)) $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" \
-	"$p50" "$p99"
 
+txns=$(grep -E 'event=link phase=commit .*result=ok' "$H_SYSLOG" | sed -n 's/.* txn=\([0-9]*\).*/\1/p')
+want=$(printf '%s\n' "$txns" | grep -c .)
+dups=$(printf '%s\n' "$txns" | sort | uniq -d | wc -l)
 linked=$(h_ldapsearch_root -b "$H_CMECF_BASE" '(ecfLinkedPacer=lb*)' 1.1 | grep -c '^dn:')
-want=$((half + L * per))
-for i in $(seq 100); do
+# The notices go out at the fake MTA's pace (a shell per message): wait
+# up to a minute, then count what is still queued in the spool.
+for i in $(seq 600); do
 	[ "$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null)" -ge "$want" ] && break
 	sleep 0.1
 done
-txns=$(grep -E 'event=link phase=commit .*result=ok' "$H_SYSLOG" | sed -n 's/.* txn=\([0-9]*\).*/\1/p')
-dups=$(printf '%s\n' "$txns" | sort | uniq -d | wc -l)
-printf '  %d of %d pairs linked; %d notices delivered; %d transaction IDs, %d duplicated\n' \
-	"$linked" "$want" "$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null || echo 0)" \
-	"$(printf '%s\n' "$txns" | grep -c .)" "$dups"
-if [ -s "$T/link.err" ] || [ "$linked" -ne "$want" ] || [ "$dups" -ne 0 ]; then
-	echo "bench_link: some links failed:" >&2
+mails=$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null || echo 0)
+queued=$(find "$T/spool/pending" "$T/spool/ready" -type f | wc -l)
+printf '  %d links committed, %d pairs linked in the directory; %d notices delivered, %d still queued; %d transaction IDs duplicated\n' \
+	"$want" "$linked" "$mails" "$queued" "$dups"
+if [ -s "$T/link.err" ] || [ "$linked" -ne "$want" ] || [ "$dups" -ne 0 ] ||
+	[ $((mails + queued)) -ne "$want" ]; then
+	echo "bench_link: some links failed or went wrong:" >&2
 	head -5 "$T/link.err" >&2
 	exit 1
 fi

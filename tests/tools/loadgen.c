@@ -8,6 +8,7 @@
  *   loadgen -m pam  -C CONFDIR -s SERVICE [-M MODULE]... [-A CODE] [-B CODE]
  *   loadgen -m sock -S SOCKET [-r cmecf|pacer] [-B CODE]
  *   loadgen -m exec -X PAMDRIVE -C CONFDIR -s SERVICE [-A CODE] [-B CODE]
+ *   loadgen -m link -S SOCKET -P CMECF_PASSWORD
  *   common:  -U USERFILE -p PASSWORD [-c CLIENTS] [-t SECONDS] [-w WARMUP_S]
  *            [-o] [-L SAMPLES]
  *
@@ -21,6 +22,10 @@
  * -A's result (default success) with an account answer of -B.
  * exec: one pamdrive process per login (fork + exec + libpam + the module
  * loaded afresh), as sshd pays for each connection.
+ * link: a whole link over the socket, as the web page makes it: each line
+ * of USERFILE is "PACER_LOGIN CMECF_LOGIN", LINK_PREPARE with PASSWORD and
+ * CMECF_PASSWORD, then LINK_COMMIT with its token, confirmed; both must
+ * answer PLR_OK.  Use -o: a pair links once.
  * -o: each login at most once (each client walks its own slice of the
  * list); otherwise logins are drawn at random.  -t SECONDS (default 3) are
  * timed after -w WARMUP_S (default 0.5) untimed.  Prints one line
@@ -54,7 +59,7 @@
 extern char **environ;
 
 struct gen {
-	const char *mode, *confdir, *service, *password, *socket, *pamdrive;
+	const char *mode, *confdir, *service, *password, *socket, *pamdrive, *cmecf_password;
 	int want_auth, want_acct;
 	uint32_t realm;
 };
@@ -74,10 +79,10 @@ static const char *const code_names[] = {
 static void
 usage(void)
 {
-	fputs("usage: loadgen -m pam|sock|exec -U USERFILE -p PASSWORD [-c CLIENTS] "
+	fputs("usage: loadgen -m pam|sock|exec|link -U USERFILE -p PASSWORD [-c CLIENTS] "
 	      "[-t SECONDS] [-w WARMUP_S] [-o] [-L SAMPLES] [-C CONFDIR -s SERVICE] "
 	      "[-M MODULE]... [-A CODE] [-B CODE] [-S SOCKET] [-r cmecf|pacer] "
-	      "[-X PAMDRIVE]\n", stderr);
+	      "[-X PAMDRIVE] [-P CMECF_PASSWORD]\n", stderr);
 	exit(2);
 }
 
@@ -152,19 +157,40 @@ pam_op(void *ctx, const char *user)
 	return ok ? 0 : -1;
 }
 
+/*
+ * Sends the request in b to ecflinkd and reads its reply into m (rbuf
+ * holds it); 0 when the reply says PS_OK.
+ */
+static int
+sock_call(const struct gen *g, const struct proto_buf *b, uint8_t *rbuf, size_t rlen,
+	  struct proto_msg *m)
+{
+	int64_t deadline = clock_now_ms() + SOCK_TIMEOUT_MS;
+	char err[SOCKIO_ERRLEN];
+	uint32_t st = 99;
+	size_t len;
+	int fd, ok = -1;
+
+	fd = sockio_connect(g->socket, deadline, err, sizeof(err));
+	if (fd < 0)
+		return -1;
+	if (sockio_write_all(fd, b->data, b->len, deadline, err, sizeof(err)) == 0 &&
+	    sockio_read_frame(fd, rbuf, rlen, &len, m, deadline, err, sizeof(err)) == 0 &&
+	    proto_u32(m, PT_STATUS, &st) == 0 && st == PS_OK)
+		ok = 0;
+	close(fd);
+	return ok;
+}
+
 /* ecflinkd's AUTH for user, asking for the account answer too. */
 static int
 sock_op(void *ctx, const char *user)
 {
 	const struct gen *g = ctx;
 	static _Thread_local uint8_t req[4096], rbuf[PROTO_MAX_FRAME];
-	int64_t deadline = clock_now_ms() + SOCK_TIMEOUT_MS;
-	uint32_t st = 99, result = 99, acct = 99;
-	char err[SOCKIO_ERRLEN];
+	uint32_t result = 99, acct = 99;
 	struct proto_msg m;
 	struct proto_buf b;
-	size_t len;
-	int fd, ok = -1;
 
 	proto_begin(&b, req, sizeof(req), PT_AUTH);
 	proto_put_u32(&b, PT_DEADLINE_MS, SOCK_TIMEOUT_MS);
@@ -173,25 +199,54 @@ sock_op(void *ctx, const char *user)
 	proto_put_str(&b, PT_PASSWORD, g->password);
 	proto_put_u32(&b, PT_FLAGS, PF_AUTHENTICATE | PF_WITH_ACCOUNT);
 	proto_put_str(&b, PT_SERVICE, "loadgen");
-	if (proto_finish(&b) != PE_OK)
+	if (proto_finish(&b) != PE_OK || sock_call(g, &b, rbuf, sizeof(rbuf), &m) < 0)
 		return -1;
-	fd = sockio_connect(g->socket, deadline, err, sizeof(err));
-	if (fd < 0)
+	proto_u32(&m, PT_RESULT, &result);
+	proto_u32(&m, PT_ACCT_RESULT, &acct);
+	if ((int)result != (g->want_auth == PAM_SUCCESS ? PRS_SUCCESS : PRS_AUTH_ERR))
 		return -1;
-	if (sockio_write_all(fd, b.data, b.len, deadline, err, sizeof(err)) == 0 &&
-	    sockio_read_frame(fd, rbuf, sizeof(rbuf), &len, &m, deadline, err, sizeof(err)) ==
-		    0) {
-		proto_u32(&m, PT_STATUS, &st);
-		proto_u32(&m, PT_RESULT, &result);
-		proto_u32(&m, PT_ACCT_RESULT, &acct);
-		ok = st == PS_OK && (int)result == (g->want_auth == PAM_SUCCESS ? PRS_SUCCESS
-						   : PRS_AUTH_ERR) &&
-		     (result != PRS_SUCCESS ||
-		      acct == (g->want_acct == PAM_SUCCESS ? PRS_SUCCESS : PRS_PERM_DENIED)) ? 0
-											  : -1;
-	}
-	close(fd);
-	return ok;
+	return result != PRS_SUCCESS ||
+			       acct == (g->want_acct == PAM_SUCCESS ? PRS_SUCCESS : PRS_PERM_DENIED)
+		       ? 0
+		       : -1;
+}
+
+/* A whole link of the pair on line "PACER CMECF": prepare, then commit. */
+static int
+link_op(void *ctx, const char *line)
+{
+	const struct gen *g = ctx;
+	static _Thread_local uint8_t req[4096], rbuf[PROTO_MAX_FRAME];
+	char pacer[256], token[128];
+	const char *cmecf = strchr(line, ' '), *tok;
+	uint32_t result = 99;
+	struct proto_msg m;
+	struct proto_buf b;
+
+	if (cmecf == NULL || (size_t)(cmecf - line) >= sizeof(pacer))
+		return -1;
+	snprintf(pacer, sizeof(pacer), "%.*s", (int)(cmecf - line), line);
+	cmecf++;
+	proto_begin(&b, req, sizeof(req), PT_LINK_PREPARE);
+	proto_put_u32(&b, PT_DEADLINE_MS, SOCK_TIMEOUT_MS);
+	proto_put_str(&b, PT_USER, pacer);
+	proto_put_str(&b, PT_PASSWORD, g->password);
+	proto_put_str(&b, PT_CMECF_LOGIN, cmecf);
+	proto_put_str(&b, PT_CMECF_PASSWORD, g->cmecf_password);
+	if (proto_finish(&b) != PE_OK || sock_call(g, &b, rbuf, sizeof(rbuf), &m) < 0 ||
+	    proto_u32(&m, PT_RESULT, &result) < 0 || result != PLR_OK ||
+	    (tok = proto_str(&m, PT_TOKEN)) == NULL || strlen(tok) >= sizeof(token))
+		return -1;
+	snprintf(token, sizeof(token), "%s", tok);
+	proto_begin(&b, req, sizeof(req), PT_LINK_COMMIT);
+	proto_put_u32(&b, PT_DEADLINE_MS, SOCK_TIMEOUT_MS);
+	proto_put_str(&b, PT_TOKEN, token);
+	proto_put_u32(&b, PT_CONFIRM, 1);
+	result = 99;
+	if (proto_finish(&b) != PE_OK || sock_call(g, &b, rbuf, sizeof(rbuf), &m) < 0 ||
+	    proto_u32(&m, PT_RESULT, &result) < 0)
+		return -1;
+	return result == PLR_OK ? 0 : -1;
 }
 
 /* One pamdrive process for the login, as sshd forks one per connection. */
@@ -245,7 +300,7 @@ main(int argc, char **argv)
 	struct bu_result r;
 	int c, i, nmod = 0, rc = 1;
 
-	while ((c = getopt(argc, argv, "m:C:s:M:A:B:S:r:X:U:p:c:t:w:oL:")) != -1) {
+	while ((c = getopt(argc, argv, "m:C:s:M:A:B:S:r:X:U:p:P:c:t:w:oL:")) != -1) {
 		switch (c) {
 		case 'm': g.mode = optarg; break;
 		case 'C': g.confdir = optarg; break;
@@ -266,6 +321,7 @@ main(int argc, char **argv)
 		case 'X': g.pamdrive = optarg; break;
 		case 'U': userfile = optarg; break;
 		case 'p': g.password = optarg; break;
+		case 'P': g.cmecf_password = optarg; break;
 		case 'c': p.clients = (int)parse_num(optarg, 1, BU_MAX_CLIENTS); break;
 		case 't': p.seconds = parse_num(optarg, 0.1, 86400); break;
 		case 'w': p.warmup_s = parse_num(optarg, 0, 600); break;
@@ -284,6 +340,10 @@ main(int argc, char **argv)
 		if (g.socket == NULL)
 			usage();
 		p.op = sock_op;
+	} else if (strcmp(g.mode, "link") == 0) {
+		if (g.socket == NULL || g.cmecf_password == NULL)
+			usage();
+		p.op = link_op;
 	} else if (strcmp(g.mode, "exec") == 0) {
 		if (g.confdir == NULL || g.service == NULL || g.pamdrive == NULL)
 			usage();
