@@ -455,6 +455,9 @@ run_pass(void)
 	if (spool_list(ps.mc.spool_dir, "ready", &links, &nl) < 0 ||
 	    spool_list(ps.mc.spool_dir, "announce", &news, &na) < 0)
 		goto out;
+	/* The workers' moves into the queues are renames alone (spool.h). */
+	if (nl + na > 0 && spool_sync_queues(ps.mc.spool_dir) < 0)
+		goto out;
 	ps.all = !M.started || asked != M.retries_seen;
 	/* The state files cover both queues (a Transaction ID is in one). */
 	both = malloc((nl + na + 1) * sizeof(*both));

@@ -239,12 +239,12 @@ spool_write_pending_announce(const struct config *cfg, const struct announce_not
 	return rc;
 }
 
-/* Moves pending/<txn>.msg to its kind's queue and syncs both directories. */
+/* Moves pending/<txn>.msg to its kind's queue; the sender syncs it (spool.h). */
 static int
 move_ready(const char *spool_dir, uint64_t txn, enum spool_kind kind)
 {
 	const char *q = queue_of(kind);
-	char from[PATH_MAX], to[PATH_MAX], dir[PATH_MAX];
+	char from[PATH_MAX], to[PATH_MAX];
 
 	if (spool_path(spool_dir, "pending", txn, from, sizeof(from)) < 0 ||
 	    spool_path(spool_dir, q, txn, to, sizeof(to)) < 0) {
@@ -255,10 +255,20 @@ move_ready(const char *spool_dir, uint64_t txn, enum spool_kind kind)
 		log_warn("mail spool: cannot move %s to %s", from, to);
 		return -1;
 	}
-	/* The queue first: once its entry is durable the notice cannot be lost. */
-	if (sub_dir(spool_dir, q, dir, sizeof(dir)) < 0 || fsync_dir(dir) < 0 ||
-	    sub_dir(spool_dir, "pending", dir, sizeof(dir)) < 0 || fsync_dir(dir) < 0)
-		return -1;
+	return 0;
+}
+
+int
+spool_sync_queues(const char *spool_dir)
+{
+	static const char *const subs[] = { "ready", "announce", "pending" };
+	char dir[PATH_MAX];
+	size_t i;
+
+	/* The queues first: once their entries are durable nothing is lost. */
+	for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (sub_dir(spool_dir, subs[i], dir, sizeof(dir)) < 0 || fsync_dir(dir) < 0)
+			return -1;
 	return 0;
 }
 

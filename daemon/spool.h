@@ -12,11 +12,15 @@
  *   announce/<txn>.msg  the same for a go-live announcement; the sender
  *                       sends these when ready/ is empty
  *
- * A file only ever appears under its final name by rename(2) after fsync,
- * and each rename is followed by an fsync of the directory, so a crash at
- * any point leaves either nothing (the link was never attempted), a whole
- * pending notice (decided by spool_reconcile at the next start) or a whole
- * ready one (sent after the restart).  Temporary files are named
+ * A file only ever appears under its final name by rename(2) after fsync.
+ * A pending notice is made durable (file and directory fsync'd) before its
+ * Modify.  The move to ready/ or announce/ after the Modify is a rename
+ * alone: the sender makes the queues durable (spool_sync_queues) before it
+ * hands anything to the MTA, once per pass, so the link path does not wait
+ * for it.  A crash at any point leaves either nothing (the link was never
+ * attempted), a whole pending notice (decided by spool_reconcile at the
+ * next start, which moves it again when the Modify was made) or a whole
+ * queued one (sent after the restart).  Temporary files are named
  * ".tmp-<txn>-XXXXXX" and are never sent; spool_reconcile removes them.
  *
  * The directories are created 0750 when missing, the files 0640.
@@ -71,14 +75,20 @@ int spool_write_alert(const struct config *cfg, const struct alert_notice *a);
 void spool_on_ready(void (*fn)(void));
 
 /*
- * The Modify succeeded: renames pending/<txn>.msg to ready/<txn>.msg,
- * fsyncs both directories and calls the spool_on_ready function.  0, or
- * -1 (logged).
+ * The Modify succeeded: renames pending/<txn>.msg to ready/<txn>.msg and
+ * calls the spool_on_ready function.  0, or -1 (logged).
  */
 int spool_mark_ready(const struct config *cfg, uint64_t txn);
 
 /* The ecfAnnounced Modify succeeded: the same, into announce/. */
 int spool_mark_announce(const struct config *cfg, uint64_t txn);
+
+/*
+ * The sender, before it hands a queued notice to the MTA: fsyncs ready/,
+ * announce/ and pending/, so that no notice it sends can come back as
+ * pending after a crash.  0, or -1 (logged: send nothing this time).
+ */
+int spool_sync_queues(const char *spool_dir);
 
 /*
  * The Modify failed: removes pending/<txn>.msg (a missing file is fine).

@@ -419,6 +419,39 @@ test_write_pending_syncs_file_and_dir(void **state)
 	assert_string_equal(fsyncs.paths[1], pending);
 }
 
+/*
+ * The move to ready/ after the Modify is a rename alone; the sender's
+ * spool_sync_queues makes the queues durable, the queues first, and says
+ * so when it cannot.
+ */
+static void
+test_mark_ready_leaves_sync_to_sender(void **state)
+{
+	struct fixture *f = *state;
+	const char *const order[] = { "ready", "announce", "pending" };
+	char want[PATH_MAX + 16];
+	int i;
+
+	assert_int_equal(spool_write_pending(&f->cfg, &f->n), 0);
+	fsync_reset(0);
+	assert_int_equal(spool_mark_ready(&f->cfg, 1000), 0);
+	assert_int_equal(fsyncs.calls, 0);
+	assert_true(exists_at(f->dir, "ready", "1000.msg"));
+
+	assert_int_equal(spool_sync_queues(f->dir), 0);
+	assert_int_equal(fsyncs.calls, 3);
+	for (i = 0; i < 3; i++) {
+		snprintf(want, sizeof(want), "%s/%s", f->dir, order[i]);
+		assert_string_equal(fsyncs.paths[i], want);
+	}
+	for (i = 1; i <= 3; i++) {
+		fsync_reset(i);
+		if (spool_sync_queues(f->dir) != -1)
+			fail_msg("fsync call %d failed, yet the queues were reported synced", i);
+	}
+	fsync_reset(0);
+}
+
 /* Each fsync failing in turn: the write fails and leaves pending/ empty. */
 static void
 test_write_pending_fsync_fails(void **state)
@@ -842,6 +875,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_write_pending_without_spool_dir, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_pending_syncs_file_and_dir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_mark_ready_leaves_sync_to_sender, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_write_pending_fsync_fails, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile, setup, teardown),
