@@ -1,6 +1,7 @@
 # ecflink - plain GNU make; honours CC CPPFLAGS CFLAGS LDFLAGS DESTDIR PREFIX.
 #
-#   make            unsanitized daemon/ecflinkd, pam_module/pam_ecflink.so, cli/ecflinkctl,
+#   make            unsanitized daemon/ecflinkd (and its helper daemon/ecflink-mta),
+#                   pam_module/pam_ecflink.so, cli/ecflinkctl,
 #                   web/ecflink-web
 #   make check      -Werror + ASan/UBSan copies under build/check, then every test
 #   make check-long load and soak runs of minutes (tests/long_*.sh, ECF_LONG=1)
@@ -11,6 +12,7 @@
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
@@ -49,7 +51,7 @@ PAM_LIBS = $(shell $(PKG_CONFIG) --libs pam 2>/dev/null || echo -lpam)
 TEST_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 COMMON_SRC = $(wildcard common/*.c)
-DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+DAEMON_SRC = $(filter-out daemon/main.c daemon/mta_helper.c,$(wildcard daemon/*.c))
 PAM_SRC = $(wildcard pam_module/*.c)
 CLI_SRC = $(wildcard cli/*.c)
 WEB_SRC = $(wildcard web/*.c)
@@ -65,6 +67,7 @@ CLI_OBJ = $(CLI_SRC:%.c=$(O)/app/%.o)
 WEB_OBJ = $(WEB_SRC:%.c=$(O)/web/%.o)
 
 ECFLINKD = $(if $(BINOUT),$(BINOUT)/ecflinkd,daemon/ecflinkd)
+MTA_HELPER = $(if $(BINOUT),$(BINOUT)/ecflink-mta,daemon/ecflink-mta)
 ECFLINKCTL = $(if $(BINOUT),$(BINOUT)/ecflinkctl,cli/ecflinkctl)
 PAM_SO = $(if $(BINOUT),$(BINOUT)/pam_ecflink.so,pam_module/pam_ecflink.so)
 ECFLINK_WEB = $(if $(BINOUT),$(BINOUT)/ecflink-web,web/ecflink-web)
@@ -74,7 +77,7 @@ TOOL_BIN = $(TOOL_SRC:tests/tools/%.c=$(O)/tools/%)
 .PHONY: all tests check check-build check-long check-deb deb deps demo bench install clean format
 .DELETE_ON_ERROR:
 
-all: $(ECFLINKD) $(ECFLINKCTL) $(PAM_SO) $(ECFLINK_WEB)
+all: $(ECFLINKD) $(MTA_HELPER) $(ECFLINKCTL) $(PAM_SO) $(ECFLINK_WEB)
 
 $(O)/app/%.o: %.c
 	@mkdir -p $(@D)
@@ -111,6 +114,13 @@ $(O)/libpammod.a: $(PAM_OBJ) $(PIC_COMMON_OBJ)
 $(ECFLINKD): $(O)/app/daemon/main.o $(O)/libdaemon.a $(O)/libcommon.a
 	@mkdir -p $(@D)
 	$(CC) $(APP_CFLAGS) $(LDFLAGS) -o $@ $^ $(DAEMON_LIBS)
+
+# ecflinkd's helper for mail.sendmail (daemon/mta.h): libc alone, so that
+# starting one per message costs little.
+$(O)/app/daemon/mta.o: CPPFLAGS += -DECFLINK_MTA_HELPER='"$(LIBEXECDIR)/ecflink/ecflink-mta"'
+$(MTA_HELPER): $(O)/app/daemon/mta_helper.o
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(APP_SAN) $(LDFLAGS) -o $@ $^
 
 $(ECFLINKCTL): $(CLI_OBJ) $(O)/libcommon.a
 	@mkdir -p $(@D)
@@ -252,6 +262,8 @@ install: all
 		$(DESTDIR)$(SYSCONFDIR)/ecflink $(DESTDIR)$(SCHEMADIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 daemon/ecflinkd $(DESTDIR)$(SBINDIR)/ecflinkd
+	install -d $(DESTDIR)$(LIBEXECDIR)/ecflink
+	install -m 0755 daemon/ecflink-mta $(DESTDIR)$(LIBEXECDIR)/ecflink/ecflink-mta
 	install -m 0755 cli/ecflinkctl $(DESTDIR)$(BINDIR)/ecflinkctl
 	install -m 0755 web/ecflink-web $(DESTDIR)$(SBINDIR)/ecflink-web
 	install -m 0644 pam_module/pam_ecflink.so $(DESTDIR)$(PAMDIR)/pam_ecflink.so
@@ -273,10 +285,10 @@ install: all
 	sed '/^<!-- Installed as/,$$d' README.md >$(DESTDIR)$(DOCDIR)/ecflinkd/README.md
 
 format:
-	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(DAEMON_SRC) daemon/main.c \
+	clang-format -i $(COMMON_SRC) $(wildcard */*.h) $(DAEMON_SRC) daemon/main.c daemon/mta_helper.c \
 		$(PAM_SRC) $(CLI_SRC) $(UNIT_SRC) $(TOOL_SRC)
 
 clean:
-	rm -rf build daemon/ecflinkd cli/ecflinkctl pam_module/pam_ecflink.so web/ecflink-web
+	rm -rf build daemon/ecflinkd daemon/ecflink-mta cli/ecflinkctl pam_module/pam_ecflink.so web/ecflink-web
 
 -include $(shell find build -path build/deb -prune -o -type f -name '*.d' -print 2>/dev/null)

@@ -8,13 +8,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,9 +24,58 @@
 
 #define MAX_ARGS 32
 
-/* Signals the daemon handles or ignores; the child gets default actions. */
+/* The helper program (mta_helper.c), when not beside ecflinkd's own file. */
+#ifndef ECFLINK_MTA_HELPER
+#define ECFLINK_MTA_HELPER "/usr/libexec/ecflink/ecflink-mta"
+#endif
+#define HELPER_NAME "ecflink-mta"
+
+extern char **environ;
+
+/* Signals the daemon handles or ignores; the helper gets default actions. */
 static const int reset_signals[] = { SIGPIPE, SIGCHLD, SIGHUP, SIGINT, SIGTERM,
 				     SIGALRM, SIGUSR1, SIGUSR2 };
+
+static struct {
+	pthread_once_t once;
+	char path[PATH_MAX];
+} H = { .once = PTHREAD_ONCE_INIT };
+
+/* The helper beside ecflinkd's own file (a build tree), else the installed one. */
+static void
+find_helper(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (H.path[0] != '\0')
+		return;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash != NULL && (size_t)(slash - exe) + sizeof(HELPER_NAME) + 1 < sizeof(H.path)) {
+			snprintf(H.path, sizeof(H.path), "%.*s/" HELPER_NAME, (int)(slash - exe), exe);
+			if (access(H.path, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(H.path, sizeof(H.path), "%s", ECFLINK_MTA_HELPER);
+}
+
+void
+mta_set_helper(const char *path)
+{
+	snprintf(H.path, sizeof(H.path), "%s", path);
+}
+
+const char *
+mta_helper(void)
+{
+	pthread_once(&H.once, find_helper);
+	return H.path;
+}
 
 void
 mta_fail(struct mta_attempt *at, const char *reason, const char *fmt, ...)
@@ -151,135 +201,6 @@ wait_child(pid_t pid, int pidfd, int rfd, long timeout_ms, struct mta_attempt *a
 	return MTA_UNAVAILABLE;
 }
 
-/* Closes the descriptors in [lo, hi] (hi ~0U: all above lo). */
-static void
-close_span(unsigned int lo, unsigned int hi)
-{
-	unsigned int fd;
-
-	if (lo > hi || syscall(SYS_close_range, lo, hi, 0U) == 0)
-		return;
-	/* A kernel before 5.9: one by one, up to a limit no daemon reaches. */
-	for (fd = lo; fd <= hi && fd < 65536; fd++)
-		close((int)fd);
-}
-
-/*
- * Closes every descriptor from 3 up but the three given: the helper must
- * not hold the daemon's sockets (a restarted ecflinkd would find its
- * socket still answered) nor its LDAP and client connections.
- */
-static void
-close_all_but(int a, int b, int c)
-{
-	int keep[3] = { a, b, c }, t, i, j;
-	unsigned int lo = 3;
-
-	for (i = 0; i < 3; i++)
-		for (j = i + 1; j < 3; j++)
-			if (keep[j] < keep[i]) {
-				t = keep[i];
-				keep[i] = keep[j];
-				keep[j] = t;
-			}
-	for (i = 0; i < 3; i++) {
-		if (keep[i] < (int)lo)
-			continue;
-		if ((unsigned int)keep[i] > lo)
-			close_span(lo, (unsigned int)keep[i] - 1);
-		lo = (unsigned int)keep[i] + 1;
-	}
-	close_span(lo, ~0U);
-}
-
-/*
- * The child between fork and exec: async-signal-safe calls only.  Tells
- * the parent why exec failed by writing errno to errfd (close-on-exec, so
- * a successful exec writes nothing).
- */
-static void __attribute__((noreturn))
-child_exec(char *const argv[], pid_t parent, int msgfd, int outfd, int errfd)
-{
-	int e;
-
-	/* Dies with the helper: no copy is queued that nobody would record. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-		goto fail;
-	if (dup2(msgfd, 0) < 0 || dup2(outfd, 1) < 0 || dup2(outfd, 2) < 0)
-		goto fail;
-	/* errfd moves to 3 and stays open until exec closes it; the rest goes now. */
-	if (errfd != 3) {
-		if (dup2(errfd, 3) < 0)
-			goto fail;
-		errfd = 3;
-	}
-	if (fcntl(3, F_SETFD, FD_CLOEXEC) < 0)
-		goto fail;
-	close_span(4, ~0U);
-	execv(argv[0], argv);
-fail:
-	e = errno;
-	if (write(errfd, &e, sizeof(e)) < 0)
-		_exit(126);
-	_exit(127);
-}
-
-/*
- * The helper between fork and exit: async-signal-safe calls only.  In a
- * process group of its own (the daemon's time-out kills the group; should
- * ecflinkd be gone, alarm(limit_s) ends the helper and so the MTA), with
- * default signal actions and nothing blocked, it starts the MTA and waits
- * for it.  When the MTA exits 0 it removes h->path and syncs h->dir at
- * once, so the hand-over is recorded even when ecflinkd was killed
- * meanwhile.  Its exit status is the MTA's, or 128 + the signal that
- * ended it.
- */
-static void __attribute__((noreturn))
-helper(char *const argv[], const char *path, const char *dir, unsigned int limit_s, int msgfd,
-       int outfd, int errfd)
-{
-	struct sigaction dfl;
-	sigset_t none;
-	pid_t self, pid;
-	size_t i;
-	int status, e, d;
-
-	close_all_but(msgfd, outfd, errfd);
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	for (i = 0; i < sizeof(reset_signals) / sizeof(reset_signals[0]); i++)
-		sigaction(reset_signals[i], &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	/* Bounded without ecflinkd too: SIGALRM ends the helper, the MTA with it. */
-	alarm(limit_s);
-	self = getpid();
-	if (setpgid(0, 0) < 0 || (pid = fork()) < 0) {
-		e = errno;
-		if (write(errfd, &e, sizeof(e)) < 0)
-			_exit(126);
-		_exit(127);
-	}
-	if (pid == 0)
-		child_exec(argv, self, msgfd, outfd, errfd);
-	close(outfd);
-	close(errfd);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			_exit(125);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		/* The MTA has it: record that now, whatever became of ecflinkd. */
-		if (path != NULL && unlink(path) == 0 &&
-		    (d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-			fsync(d);
-			close(d);
-		}
-		_exit(0);
-	}
-	_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-}
-
 /* Splits cmd on blanks into argv (pointing into copy). */
 static int
 split_command(const char *cmd, char *copy, size_t len, char **argv, struct mta_attempt *at)
@@ -303,11 +224,80 @@ split_command(const char *cmd, char *copy, size_t len, char **argv, struct mta_a
 	return 0;
 }
 
+/* Moves *fd above the helper's four (0-3) so no dup2 there can clobber it. */
+static int
+above_helper_fds(int *fd, int *moved)
+{
+	if (*fd > 3)
+		return 0;
+	*moved = fcntl(*fd, F_DUPFD_CLOEXEC, 4);
+	if (*moved < 0)
+		return errno;
+	*fd = *moved;
+	return 0;
+}
+
+/*
+ * Starts the helper (mta_helper.c) with msgfd as 0, outfd as 1 and 2 and
+ * errfd as 3, in a process group of its own, default signal actions and
+ * nothing blocked.  posix_spawn shares the daemon's memory until the
+ * exec instead of copying it.  0, or an errno.
+ */
+static int
+spawn_helper(pid_t *pid, char *const mta_argv[], int msgfd, int outfd, int errfd,
+	     long timeout_ms, const char *path)
+{
+	char limit[24], *argv[MAX_ARGS + 4];
+	int moved[3] = { -1, -1, -1 }, rc, i;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
+	sigset_t none, dfl;
+	size_t k;
+
+	/* The MTA's own timeout is the daemon's; the helper's alarm a backstop. */
+	snprintf(limit, sizeof(limit), "%ld", timeout_ms / 1000 + 2);
+	argv[0] = (char *)mta_helper();
+	argv[1] = limit;
+	argv[2] = (char *)(path != NULL ? path : "-");
+	for (i = 0; mta_argv[i] != NULL; i++)
+		argv[3 + i] = mta_argv[i];
+	argv[3 + i] = NULL;
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	for (k = 0; k < sizeof(reset_signals) / sizeof(reset_signals[0]); k++)
+		sigaddset(&dfl, reset_signals[k]);
+	rc = above_helper_fds(&msgfd, &moved[0]);
+	if (rc == 0)
+		rc = above_helper_fds(&outfd, &moved[1]);
+	if (rc == 0)
+		rc = above_helper_fds(&errfd, &moved[2]);
+	if (rc == 0 && (rc = posix_spawn_file_actions_init(&fa)) == 0) {
+		if ((rc = posix_spawnattr_init(&sa)) == 0) {
+			if ((rc = posix_spawn_file_actions_adddup2(&fa, msgfd, 0)) == 0 &&
+			    (rc = posix_spawn_file_actions_adddup2(&fa, outfd, 1)) == 0 &&
+			    (rc = posix_spawn_file_actions_adddup2(&fa, outfd, 2)) == 0 &&
+			    (rc = posix_spawn_file_actions_adddup2(&fa, errfd, 3)) == 0 &&
+			    (rc = posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETPGROUP |
+							   POSIX_SPAWN_SETSIGMASK |
+							   POSIX_SPAWN_SETSIGDEF)) == 0 &&
+			    (rc = posix_spawnattr_setpgroup(&sa, 0)) == 0 &&
+			    (rc = posix_spawnattr_setsigmask(&sa, &none)) == 0 &&
+			    (rc = posix_spawnattr_setsigdefault(&sa, &dfl)) == 0)
+				rc = posix_spawn(pid, argv[0], &fa, &sa, argv, environ);
+			posix_spawnattr_destroy(&sa);
+		}
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	for (i = 0; i < 3; i++)
+		if (moved[i] >= 0)
+			close(moved[i]);
+	return rc;
+}
+
 enum mta_outcome
 mta_sendmail(const char *cmd, int msgfd, const char *path, long timeout_ms,
 	     struct mta_attempt *at)
 {
-	char dir[PATH_MAX];
 	char copy[1024], *argv[MAX_ARGS + 1];
 	enum mta_outcome oc = MTA_UNAVAILABLE;
 	int p[2] = { -1, -1 }, ep[2] = { -1, -1 }, pidfd = -1, e = 0;
@@ -316,27 +306,15 @@ mta_sendmail(const char *cmd, int msgfd, const char *path, long timeout_ms,
 
 	if (split_command(cmd, copy, sizeof(copy), argv, at) < 0)
 		return MTA_UNAVAILABLE;
-	if (path != NULL) {
-		const char *slash = strrchr(path, '/');
-
-		if (slash == NULL || (size_t)(slash - path) >= sizeof(dir)) {
-			mta_fail(at, "spool_read", "no directory in %s", path);
-			return MTA_UNAVAILABLE;
-		}
-		memcpy(dir, path, (size_t)(slash - path));
-		dir[slash - path] = '\0';
-	}
 	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0) {
 		mta_fail(at, "spawn_failed", "pipe: %s", strerror(errno));
 		goto out;
 	}
-	pid = fork();
-	if (pid < 0) {
-		mta_fail(at, "spawn_failed", "fork: %s", strerror(errno));
+	e = spawn_helper(&pid, argv, msgfd, p[1], ep[1], timeout_ms, path);
+	if (e != 0) {
+		mta_fail(at, "spawn_failed", "cannot run %s: %s", mta_helper(), strerror(e));
 		goto out;
 	}
-	if (pid == 0)
-		helper(argv, path, dir, (unsigned int)(timeout_ms / 1000 + 2), msgfd, p[1], ep[1]);
 	close(p[1]);
 	close(ep[1]);
 	p[1] = ep[1] = -1;

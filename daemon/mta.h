@@ -3,8 +3,9 @@
  *
  * mta_sendmail runs mail.sendmail (argv split on blanks, no shell) with the
  * message on standard input; exit 0 means the MTA took it.  It runs under a
- * small helper process (a fork of the daemon, never exec'd) that waits for
- * it and, the moment it exits 0, removes the spooled file and syncs its
+ * small helper program, ecflink-mta (mta_helper.c; started with
+ * posix_spawn, so the daemon is never copied by fork), that waits for it
+ * and, the moment it exits 0, removes the spooled file and syncs its
  * directory: the hand-over is recorded even if ecflinkd is killed while
  * the MTA works, so the only instant left for a second copy is between
  * the MTA's exit and that unlink.  The MTA gets PR_SET_PDEATHSIG SIGKILL
@@ -43,6 +44,15 @@ struct mta_attempt {
 /* Sets at->reason and at->detail. */
 void mta_fail(struct mta_attempt *at, const char *reason, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * The helper program: ecflink-mta beside the running executable when there
+ * is one (a build tree), else the installed one (ECFLINK_MTA_HELPER, set
+ * by the Makefile from LIBEXECDIR).  mta_set_helper names another (the
+ * unit tests); call it before the first message.
+ */
+const char *mta_helper(void);
+void mta_set_helper(const char *path);
 
 /*
  * Runs cmd with the open message file msgfd (offset 0) as standard input

@@ -14,11 +14,12 @@
 #     counter increment, the spooled notice with its fsyncs, the Modify)
 #     over the socket from 1 and then L threads of tests/tools/loadgen -m
 #     link, S seconds each after a short warm-up, as the web page calls:
-#     1 and L clients with the default pool_size 4, L with pool_size 16.
+#     1 and L clients, then L with the notices held in the spool.
 # Prints links/s, the client's p50/p99 of the whole link and the daemon's
 # own p50/p99 of the commit (the ms= field of its event=link lines), then
 # checks that every committed link is in the directory, has its notice
-# (tests/tools/fakesendmail.sh) and a transaction ID of its own.
+# (tests/tools/sinkmail, one process a message as an MTA's sendmail) and
+# a transaction ID of its own.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,12 +55,12 @@ case $N in '' | *[!0-9]*) h_bail "BENCH_LINKS must be a number" ;; esac
 } >"$T/links.ldif"
 H_FIXTURE=$T/links.ldif H_SLAPADD_OPTS=-q h_slapd_start
 h_syslog_start
-# daemon_conf: writes the daemon's config for pool_size $POOL, prints its path.
+# daemon_conf: writes the daemon's config, notices going out at up to
+# $RATE a minute, prints its path.
 daemon_conf() {
-	h_config POOL_SIZE="$POOL" \
-		MAIL_EXTRA="sendmail = \"$top/tests/tools/fakesendmail.sh $T/mail -t -oi\"; rate_per_min = 10000;"
+	h_config MAIL_EXTRA="sendmail = \"$ECF_BUILD/tools/sinkmail $T/mail -t -oi\"; rate_per_min = $RATE;"
 }
-POOL=4
+RATE=10000
 h_daemon_start "$(daemon_conf)"
 
 # link_range FIRST LAST: links the pairs FIRST..LAST one after another,
@@ -106,17 +107,18 @@ printf '  ecflinkctl, 1 at a time  %5d links %8.1f links/s               commit 
 	"$CTL" "$(echo "$CTL $((t1 - t0))" | awk '{ printf "%.1f", $1 * 1000 / $2 }')" "$p50" "$p99"
 
 # Whole links (prepare + commit) over the socket from threaded clients,
-# as the web page makes them, each pair once: 1 client, then L, with the
-# default worker pool (pool_size 4), then L with pool_size 16.
+# as the web page makes them, each pair once: 1 client, then L, then L
+# again with the notices held in the spool (mail.rate_per_min 1), to show
+# what sending them costs on the same cores.
 awk -v a=$((CTL + 1)) -v n="$N" 'BEGIN { for (i = a; i <= n; i++) printf "lb%06d lc%06d\n", i, i }' \
 	>"$T/pairs"
 per=$(((N - CTL) / 3))
 first=1
-for run in "1 4" "$L 4" "$L 16"; do
-	read -r c pool <<<"$run"
-	if [ "$pool" != "$POOL" ]; then
+for run in "1 10000" "$L 10000" "$L 1"; do
+	read -r c rate <<<"$run"
+	if [ "$rate" != "$RATE" ]; then
 		h_daemon_stop
-		POOL=$pool
+		RATE=$rate
 		h_daemon_start "$(daemon_conf)"
 	fi
 	sed -n "${first},$((first + per - 1))p" "$T/pairs" >"$T/pairs.run"
@@ -124,24 +126,28 @@ for run in "1 4" "$L 4" "$L 16"; do
 	mark=$(wc -l <"$H_SYSLOG")
 	out=$("$ECF_BUILD/tools/loadgen" -m link -S "$H_SOCK" -U "$T/pairs.run" -o -c "$c" \
 		-p 'Bench!pw1' -P 'Legacy!pw1' -w 0.2 -t "${BENCH_LINK_SECS:-3}" 2>&1) ||
-		echo "loadgen -c $c, pool_size $pool: $out" >>"$T/link.err"
+		echo "loadgen -c $c: $out" >>"$T/link.err"
 	read -r p50 p99 <<<"$(stats "$mark")"
-	printf '  socket, %d client(s), pool_size %-2d %5d links %7.1f links/s  p50 %s p99 %s ms  commit p50 %s ms  p99 %s ms\n' \
-		"$c" "$pool" "$(field n "$out")" "$(field rate "$out")" "$(field p50 "$out")" \
+	[ "$rate" = 1 ] && what="notices held" || what="notices sent"
+	printf '  socket, %d client(s), %s %5d links %7.1f links/s  p50 %s p99 %s ms  commit p50 %s ms  p99 %s ms\n' \
+		"$c" "$what" "$(field n "$out")" "$(field rate "$out")" "$(field p50 "$out")" \
 		"$(field p99 "$out")" "$p50" "$p99"
 done
+# The held notices go out now.
+h_daemon_stop
+RATE=10000
+h_daemon_start "$(daemon_conf)"
 
 txns=$(grep -E 'event=link phase=commit .*result=ok' "$H_SYSLOG" | sed -n 's/.* txn=\([0-9]*\).*/\1/p')
 want=$(printf '%s\n' "$txns" | grep -c .)
 dups=$(printf '%s\n' "$txns" | sort | uniq -d | wc -l)
 linked=$(h_ldapsearch_root -b "$H_CMECF_BASE" '(ecfLinkedPacer=lb*)' 1.1 | grep -c '^dn:')
-# The notices go out at the fake MTA's pace (a shell per message): wait
-# up to a minute, then count what is still queued in the spool.
+# Wait up to a minute for the notices, then count what is still queued.
 for i in $(seq 600); do
-	[ "$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null)" -ge "$want" ] && break
+	[ "$(grep -c '^From sinkmail' "$T/mail" 2>/dev/null)" -ge "$want" ] && break
 	sleep 0.1
 done
-mails=$(grep -c '^From fakesendmail' "$T/mail" 2>/dev/null || echo 0)
+mails=$(grep -c '^From sinkmail' "$T/mail" 2>/dev/null || echo 0)
 queued=$(find "$T/spool/pending" "$T/spool/ready" -type f | wc -l)
 printf '  %d links committed, %d pairs linked in the directory; %d notices delivered, %d still queued; %d transaction IDs duplicated\n' \
 	"$want" "$linked" "$mails" "$queued" "$dups"

@@ -44,7 +44,8 @@ copy_tree() {
 		die "git ls-files failed in $SRC (the build copies a git tree)"
 	while IFS= read -r f; do
 		case $f in
-		build/* | daemon/ecflinkd | cli/ecflinkctl | pam_module/pam_ecflink.so) continue ;;
+		build/* | daemon/ecflinkd | daemon/ecflink-mta | cli/ecflinkctl) continue ;;
+		pam_module/pam_ecflink.so) continue ;;
 		web/ecflink-web) continue ;;
 		*.o | *.a | *.d) continue ;;
 		esac
@@ -274,7 +275,7 @@ do_check() {
 	expect_files "$deb_d" "
 		/etc/ecflink/ecflink.conf /etc/ecflink/redaction-notice.txt
 		/lib/systemd/system/ecflinkd.service
-		/usr/bin/ecflinkctl /usr/sbin/ecflinkd
+		/usr/bin/ecflinkctl /usr/libexec/ecflink/ecflink-mta /usr/sbin/ecflinkd
 		/usr/share/doc/ecflinkd/README.Debian.gz /usr/share/doc/ecflinkd/README.md.gz
 		/usr/share/doc/ecflinkd/changelog.gz
 		/usr/share/doc/ecflinkd/copyright /usr/share/lintian/overrides/ecflinkd

@@ -13,7 +13,7 @@ h_init "$@"
 if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$ECF_BUILD/ecflinkctl"; then
 	mkdir -p "$T/build"
 	cp -a "$ECF_BUILD/ecflinkctl" "$ECF_BUILD/pam_ecflink.so" "$ECF_BUILD/ecflinkd" \
-		"$ECF_BUILD/tools" "$T/build/" || h_bail "cannot copy the binaries into $T/build"
+		"$ECF_BUILD/ecflink-mta" "$ECF_BUILD/tools" "$T/build/" || h_bail "cannot copy the binaries into $T/build"
 	chmod -R a+rX "$T/build"
 	t_diag "uid 65534 cannot reach $ECF_BUILD: the binaries run from a copy in $T/build"
 	ECF_BUILD=$T/build

@@ -38,6 +38,7 @@
 #include "config.h"
 #include "log.h"
 #include "mailer.h"
+#include "mta.h"
 #include "live_config.h"
 #include "sockio.h"
 #include "spool.h"
@@ -194,6 +195,28 @@ find_script(char *out, size_t len)
 	fail_msg("cannot find %s from the working directory or the test binary", rel);
 }
 
+/* The helper ecflink-mta of this build: BUILD/tests/test_mailer -> BUILD/ecflink-mta. */
+static void
+use_built_helper(void)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 16];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	int up;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	for (up = 0; up < 2; up++) {
+		slash = strrchr(exe, '/');
+		assert_non_null(slash);
+		*slash = '\0';
+	}
+	snprintf(path, sizeof(path), "%s/ecflink-mta", exe);
+	if (access(path, X_OK) != 0)
+		fail_msg("the helper %s is missing (make check-build)", path);
+	mta_set_helper(path);
+}
+
 /* Installs a hand-built live configuration; smtp_url NULL means sendmail. */
 static void
 set_config(const struct fixture *f, const char *sendmail, const char *smtp_url)
@@ -208,6 +231,7 @@ set_config(const struct fixture *f, const char *sendmail, const char *smtp_url)
 	cfg->court_name = strdup("SOUTHERN DISTRICT OF IOWA BANKRUPTCY COURT");
 	assert_true(cfg->spool_dir && cfg->sendmail && cfg->mail_from && cfg->court_name);
 	live_config_set(cfg);
+	use_built_helper();
 	spool_on_ready(mailer_wake);	/* as main.c wires them */
 }
 
@@ -575,6 +599,26 @@ test_missing_program(void **state)
 	assert_true(ready_exists(f, 50));
 }
 
+/* Without the helper program nothing is sent, the notice stays, the log names it. */
+static void
+test_missing_helper(void **state)
+{
+	struct fixture *f = *state;
+	char helper[PATH_MAX];
+
+	use_fake_sendmail(f);
+	snprintf(helper, sizeof(helper), "%s", mta_helper());
+	mta_set_helper("/nonexistent/ecflink-mta");
+	mailer_set_backoff_ms(60000, 60000);
+	spool_ready(51);
+	assert_int_equal(mailer_start(), 0);
+	assert_true(wait_log("result=retry reason=spawn_failed", 1, 5000));
+	assert_true(log_has("cannot run /nonexistent/ecflink-mta: No such file or directory"));
+	assert_true(ready_exists(f, 51));
+	assert_int_equal(messages(f), 0);
+	mta_set_helper(helper);
+}
+
 static void
 test_not_running(void **state)
 {
@@ -739,6 +783,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_oldest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sent_after_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_program, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_helper, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_running, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_smtp, setup, teardown),
 	};
