@@ -16,6 +16,17 @@
 
 #define NBUCKETS 16384
 
+struct centry;
+
+/* One name an entry answers for (its key, login or linked login), in the
+ * name index, so that cache_invalidate finds the entries naming a login
+ * without walking the whole cache under the lock. */
+struct nref {
+	struct nref *next;
+	struct centry *e;
+	const char *name;	/* one of e's strings */
+};
+
 struct centry {
 	struct centry *next;
 	enum proto_realm realm;
@@ -24,10 +35,13 @@ struct centry {
 	time_t link_time;
 	uint64_t txn;
 	char *key, *dn, *login, *name, *role, *mail, *account_no, *linked, *linked_name;
+	struct nref refs[3];
+	int nrefs;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct centry **buckets;
+static struct nref **names;	/* the name index: NBUCKETS chains */
 static size_t count;
 static unsigned long invalidations;
 
@@ -46,7 +60,15 @@ int
 cache_init(void)
 {
 	buckets = calloc(NBUCKETS, sizeof(*buckets));
-	return buckets ? 0 : -1;
+	names = calloc(NBUCKETS, sizeof(*names));
+	if (buckets == NULL || names == NULL) {
+		free(buckets);
+		free(names);
+		buckets = NULL;
+		names = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -78,6 +100,7 @@ cache_clear(void)
 			buckets[i] = e->next;
 			centry_free(e);
 		}
+		names[i] = NULL;
 	}
 	count = 0;
 	pthread_mutex_unlock(&lock);
@@ -88,7 +111,9 @@ cache_destroy(void)
 {
 	cache_clear();
 	free(buckets);
+	free(names);
 	buckets = NULL;
+	names = NULL;
 }
 
 static size_t
@@ -105,6 +130,55 @@ hash(enum proto_realm realm, const char *s)
 	return h % NBUCKETS;
 }
 
+/* Puts e's distinct, non-empty names into the name index. */
+static void
+index_add(struct centry *e)
+{
+	const char *n[3] = { e->key, e->login, e->linked };
+	int i, j;
+
+	for (i = 0; i < 3; i++) {
+		bool seen = n[i][0] == '\0';
+
+		for (j = 0; j < e->nrefs && !seen; j++)
+			seen = strcasecmp(e->refs[j].name, n[i]) == 0;
+		if (seen)
+			continue;
+		e->refs[e->nrefs] = (struct nref){ names[hash(PR_REALM_ANY, n[i])], e, n[i] };
+		names[hash(PR_REALM_ANY, n[i])] = &e->refs[e->nrefs];
+		e->nrefs++;
+	}
+}
+
+/* Takes e's names out of the name index. */
+static void
+index_del(struct centry *e)
+{
+	int i;
+
+	for (i = 0; i < e->nrefs; i++) {
+		struct nref **pp = &names[hash(PR_REALM_ANY, e->refs[i].name)];
+
+		while (*pp != NULL && *pp != &e->refs[i])
+			pp = &(*pp)->next;
+		if (*pp != NULL)
+			*pp = e->refs[i].next;
+	}
+	e->nrefs = 0;
+}
+
+/* Removes the entry at *pp (its bucket's link to it) and frees it. */
+static void
+drop(struct centry **pp)
+{
+	struct centry *e = *pp;
+
+	*pp = e->next;
+	index_del(e);
+	centry_free(e);
+	count--;
+}
+
 /* Finds the live entry for (realm, user); drops an expired one. */
 static struct centry **
 lookup(enum proto_realm realm, const char *user, int64_t now)
@@ -115,9 +189,7 @@ lookup(enum proto_realm realm, const char *user, int64_t now)
 		struct centry *e = *pp;
 
 		if (e->expires <= now) {
-			*pp = e->next;
-			centry_free(e);
-			count--;
+			drop(pp);
 			continue;
 		}
 		if (e->realm == realm && strcasecmp(e->key, user) == 0)
@@ -202,13 +274,8 @@ cache_put(enum proto_realm realm, const char *user, const struct account *a, int
 		return;
 	}
 	old = lookup(realm, user, now);
-	if (old != NULL) {
-		struct centry *o = *old;
-
-		*old = o->next;
-		centry_free(o);
-		count--;
-	}
+	if (old != NULL)
+		drop(old);
 	if (count >= CACHE_MAX_ENTRIES) {
 		pthread_mutex_unlock(&lock);
 		centry_free(e);
@@ -216,6 +283,7 @@ cache_put(enum proto_realm realm, const char *user, const struct account *a, int
 	}
 	e->next = buckets[hash(realm, user)];
 	buckets[hash(realm, user)] = e;
+	index_add(e);
 	count++;
 	pthread_mutex_unlock(&lock);
 }
@@ -223,27 +291,25 @@ cache_put(enum proto_realm realm, const char *user, const struct account *a, int
 void
 cache_invalidate(const char *login)
 {
-	size_t i;
+	struct nref *r;
 
 	if (buckets == NULL)
 		return;
 	pthread_mutex_lock(&lock);
 	invalidations++;
-	for (i = 0; i < NBUCKETS; i++) {
-		struct centry **pp = &buckets[i];
+	/* Each drop changes the chain: look again from its start. */
+	for (;;) {
+		struct centry **pp;
 
-		while (*pp != NULL) {
-			struct centry *e = *pp;
-
-			if (strcasecmp(e->key, login) == 0 || strcasecmp(e->login, login) == 0 ||
-			    strcasecmp(e->linked, login) == 0) {
-				*pp = e->next;
-				centry_free(e);
-				count--;
-				continue;
-			}
-			pp = &e->next;
-		}
+		for (r = names[hash(PR_REALM_ANY, login)]; r != NULL; r = r->next)
+			if (strcasecmp(r->name, login) == 0)
+				break;
+		if (r == NULL)
+			break;
+		pp = &buckets[hash(r->e->realm, r->e->key)];
+		while (*pp != r->e)
+			pp = &(*pp)->next;
+		drop(pp);
 	}
 	pthread_mutex_unlock(&lock);
 }
@@ -264,9 +330,7 @@ cache_sweep(void)
 			struct centry *e = *pp;
 
 			if (e->expires <= now) {
-				*pp = e->next;
-				centry_free(e);
-				count--;
+				drop(pp);
 				continue;
 			}
 			pp = &e->next;
