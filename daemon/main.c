@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "mailq.h"
+#include "mta.h"
 #include "redaction.h"
 #include "rundir.h"
 #include "server.h"
@@ -133,6 +134,13 @@ check_default_paths(const struct config *cfg, void (*warn)(void *, const char *)
 		snprintf(line, sizeof(line),
 			 "warning: mail.spool_dir %s: %s; link notifications cannot be spooled",
 			 cfg->spool_dir, strerror(errno));
+		warn(NULL, line);
+	}
+	if (cfg->smtp_url == NULL && access(mta_helper(), X_OK) < 0) {
+		snprintf(line, sizeof(line),
+			 "warning: mail.sendmail runs under the helper %s: %s; notices stay in "
+			 "the spool until it is installed again (it comes with ecflinkd)",
+			 mta_helper(), strerror(errno));
 		warn(NULL, line);
 	}
 }

@@ -35,6 +35,20 @@ t_is "$rc" 0 "ecflinkd -t accepts a password file ending in one newline"
 t_like "$out" "^warning: ldap.bind_password_file $T/ldap.secret ends in a newline: .*ldapwhoami -y.*printf '%s' PASSWORD > $T/ldap.secret\$" \
 	"ecflinkd -t warns that ldapwhoami -y would send that newline, and says how to write it"
 printf '%s' "$H_SVC_PW" >"$T/ldap.secret"
+t_unlike "$out" "helper" "no warning about the mail helper beside the built daemon"
+# A daemon without its mail helper (copied alone, none installed): -t
+# names the helper it looked for.
+mkdir -p "$T/alone"
+cp "$ECF_BUILD/ecflinkd" "$T/alone/"
+out=$("$T/alone/ecflinkd" -t -f "$conf" 2>&1) && rc=0 || rc=$?
+if [ -x /usr/local/libexec/ecflink/ecflink-mta ]; then
+	t_skip "ecflinkd -t without its mail helper" "an ecflink-mta is installed in /usr/local/libexec/ecflink"
+	t_skip "the missing helper is named" "an ecflink-mta is installed in /usr/local/libexec/ecflink"
+else
+	t_is "$rc" 0 "ecflinkd -t without its mail helper still accepts the config"
+	t_like "$out" "^warning: mail.sendmail runs under the helper /usr/local/libexec/ecflink/ecflink-mta: No such file or directory; notices stay in the spool" \
+		"and warns that notices would stay in the spool, naming the missing helper"
+fi
 sed 's/pool_size = 4;/pool_size = 0;/' "$conf" >"$T/bad.conf"
 out=$("$ECF_BUILD/ecflinkd" -t -f "$T/bad.conf" 2>&1) && rc=0 || rc=$?
 t_is "$rc" 1 "ecflinkd -t rejects pool_size = 0"

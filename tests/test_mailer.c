@@ -169,11 +169,10 @@ count_in(const char *text, const char *needle)
 	return n;
 }
 
-/* tests/tools/fakesendmail.sh: from the working directory, else beside the build tree. */
+/* rel (a path in the source tree): from the working directory, else beside the build tree. */
 static void
-find_script(char *out, size_t len)
+find_in_tree(const char *rel, char *out, size_t len)
 {
-	const char *rel = "tests/tools/fakesendmail.sh";
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
 	int up;
@@ -195,7 +194,11 @@ find_script(char *out, size_t len)
 	fail_msg("cannot find %s from the working directory or the test binary", rel);
 }
 
-/* The helper ecflink-mta of this build: BUILD/tests/test_mailer -> BUILD/ecflink-mta. */
+/*
+ * The helper ecflink-mta of this build: BUILD/ecflink-mta for the test
+ * builds (BUILD/tests/test_mailer), else the plain build's
+ * daemon/ecflink-mta (the package build's unit tests).
+ */
 static void
 use_built_helper(void)
 {
@@ -213,7 +216,7 @@ use_built_helper(void)
 	}
 	snprintf(path, sizeof(path), "%s/ecflink-mta", exe);
 	if (access(path, X_OK) != 0)
-		fail_msg("the helper %s is missing (make check-build)", path);
+		find_in_tree("daemon/ecflink-mta", path, sizeof(path));
 	mta_set_helper(path);
 }
 
@@ -256,7 +259,7 @@ setup(void **state)
 	snprintf(f->spool, sizeof(f->spool), "%s/spool", f->dir);
 	snprintf(f->out, sizeof(f->out), "%s/out", f->dir);
 	assert_int_equal(mkdir(f->spool, 0750), 0);
-	find_script(f->script, sizeof(f->script));
+	find_in_tree("tests/tools/fakesendmail.sh", f->script, sizeof(f->script));
 	use_fake_sendmail(f);
 	mailer_set_backoff_ms(30000, 3600000);
 	mailer_set_timeout_ms(30000);
