@@ -200,7 +200,7 @@ check_references() {
 				grep -qxF "$p" "$ours" || grep -q "^$p/" "$ours" ||
 					echo "$f: names $p, which no package ships" >>"$hits"
 			done
-	done < <(grep -vE '\.(so|mo)$|/(ecflinkd|ecflinkctl)$|/copyright$|/changelog$' "$ours" |
+	done < <(grep -vE '\.(so|mo)$|/(ecflinkd|ecflinkctl|ecflink-mta)$|/copyright$|/changelog$' "$ours" |
 		while IFS= read -r f; do [ -f "$x$f" ] && echo "$f"; done)
 	t_is "$(cat "$hits")" "" "no shipped file names a file the packages do not ship"
 }
