@@ -2,15 +2,14 @@
  * handler.c - ecflink-web's requests (see handler.h).
  *
  * Each screen is a GET that shows it and, where it has a form, a POST that
- * acts and then redirects (303), so that reloading or going back never
- * sends a form twice.  The session remembers where the user is; the
- * prepared link's token lives only there and is taken out of it before
- * LINK_COMMIT is sent, so a second Submit finds nothing to commit.
+ * acts (flow.h) and then redirects (303), so that reloading or going back
+ * never sends a form twice.  Here: the client's address and SSO identity,
+ * the session and CSRF checks, routing, and sending the reply with its
+ * headers.
  */
 #include "handler.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -18,21 +17,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <syslog.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "clock.h"
+#include "flow.h"
 #include "form.h"
-#include "kv.h"
 #include "pages.h"
+#include "reply.h"
 #include "session.h"
-#include "sockio.h"
-#include "throttle.h"
-
-#define ADDR_MAX 64
 
 static const struct webconf *cfg;
-static struct backend be;
 static char *logo;
 static size_t logo_len;
 static const char *logo_type;
@@ -44,23 +38,6 @@ struct req {
 	char body[HANDLER_BODY_MAX + 1];
 };
 
-/* What one request is answering with. */
-struct reply {
-	unsigned status;
-	struct html h;
-	const char *location;		/* a path under the prefix: 303 */
-	bool set_cookie;		/* send the session's cookie */
-	bool clear_cookie;
-	const char *allow;		/* for 405 */
-	char cookie_id[SESSION_ID_LEN + 1];
-};
-
-static const char bad_login[] =
-	"The PACER username or password is not correct, or there were too many attempts. "
-	"Check them and try again, or wait and try again later.";
-static const char unavailable[] =
-	"Linking is temporarily unavailable. Nothing was changed. Please try again later.";
-
 int
 handler_init(const struct webconf *c, char *err, size_t errlen)
 {
@@ -70,8 +47,8 @@ handler_init(const struct webconf *c, char *err, size_t errlen)
 	int fd;
 
 	cfg = c;
-	be.socket = c->socket_path;
-	be.timeout_ms = c->timeout_ms;
+	reply_init(c);
+	flow_init(c);
 	if (c->logo == NULL)
 		return 0;
 	fd = open(c->logo, O_RDONLY | O_CLOEXEC);
@@ -121,7 +98,7 @@ client_addr(struct MHD_Connection *conn, char *out, size_t len)
 {
 	const struct sockaddr *sa = peer_addr(conn);
 	const char *xff;
-	char last[ADDR_MAX];
+	char last[FLOW_ADDR_MAX];
 	unsigned char bin[16];
 
 	snprintf(out, len, "-");
@@ -156,37 +133,6 @@ sso_login(struct MHD_Connection *conn)
 		return NULL;
 	v = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, cfg->trust_header);
 	return v != NULL && v[0] != '\0' ? v : NULL;
-}
-
-/* Logins are ASCII [A-Za-z0-9._@-], as ecflinkd accepts them. */
-static bool
-valid_login(const char *s)
-{
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++)
-		if (!isalnum((unsigned char)s[n]) && strchr("._@-", s[n]) == NULL)
-			return false;
-	return n > 0 && n <= SESSION_LOGIN_MAX;
-}
-
-static void
-log_web(const char *event, const char *user, const char *rhost, const char *result,
-	const char *reason, const char *detail)
-{
-	struct kv kv;
-
-	kv_init(&kv);
-	kv_str(&kv, "event", event);
-	if (user != NULL)
-		kv_quoted(&kv, "user", user);
-	if (rhost != NULL)
-		kv_str(&kv, "rhost", rhost);
-	kv_str(&kv, "result", result);
-	kv_str(&kv, "reason", reason);
-	if (detail != NULL)
-		kv_quoted(&kv, "detail", detail);
-	syslog(LOG_NOTICE, "%s", kv_line(&kv));
 }
 
 /* --- responses ------------------------------------------------------------- */
@@ -272,300 +218,12 @@ send_reply(struct MHD_Connection *conn, struct reply *rp)
 }
 
 static void
-redirect(struct reply *rp, const char *path)
-{
-	rp->status = MHD_HTTP_SEE_OTHER;
-	rp->location = path;
-}
-
-static void
-message(struct reply *rp, const struct session *s, unsigned status, const char *title,
-	const char *text, const char *next, const char *label)
-{
-	struct page p = { .cfg = cfg, .s = s };
-
-	rp->status = status;
-	page_message(&rp->h, &p, title, text, next, label);
-}
-
-static void
 csrf_refused(struct reply *rp, const struct session *s)
 {
-	message(rp, s, MHD_HTTP_FORBIDDEN, "This form has expired",
+	reply_message(rp, s, MHD_HTTP_FORBIDDEN, "This form has expired",
 		"For your security, the form could not be accepted: it did not come from this "
 		"site's own page, or the page was open too long. Nothing was changed. Please start "
 		"again.", "/", "Start again");
-}
-
-/* --- account state ------------------------------------------------------------ */
-
-/* Sets s's state from an ACCOUNT reply; false (and rp answered) when the
- * account cannot use these pages. */
-static bool
-take_account(struct reply *rp, struct session *s, const struct backend_reply *r)
-{
-	if (!r->reached || r->result == PRS_UNAVAIL) {
-		log_web("web_account", s->pacer, NULL, "error", "ecflinkd_unavailable",
-			r->reached ? r->reason : r->error);
-		message(rp, NULL, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			unavailable, "/", "Try again");
-		return false;
-	}
-	s->notice[0] = '\0';
-	s->linked[0] = '\0';
-	if (r->result == PRS_SUCCESS) {
-		s->state = SS_LINKED;
-		snprintf(s->linked, sizeof(s->linked), "%s", r->env_login);
-	} else if (r->result == PRS_PERM_DENIED && strcmp(r->reason, "not_linked") == 0) {
-		s->state = SS_UNLINKED;
-	} else if (r->result == PRS_PERM_DENIED && strcmp(r->reason, "before_golive") == 0) {
-		s->state = SS_BEFORE_GOLIVE;
-		snprintf(s->notice, sizeof(s->notice), "%s", r->message);
-	} else {
-		message(rp, NULL, MHD_HTTP_FORBIDDEN, "PACER account not found",
-			"This PACER account is not known to this court. Check that you logged in "
-			"with your upgraded PACER account, or contact the court.", NULL, NULL);
-		return false;
-	}
-	return true;
-}
-
-/* --- screens ------------------------------------------------------------------ */
-
-static void
-show_login(struct reply *rp, const struct session *s, const struct field_error *errs,
-	   size_t n, const char *alert)
-{
-	struct page p = { .cfg = cfg, .s = s, .errors = errs, .n_errors = n, .alert = alert };
-
-	rp->status = MHD_HTTP_OK;
-	page_login(&rp->h, &p);
-}
-
-static void
-show_link(struct reply *rp, const struct session *s, const struct field_error *errs, size_t n,
-	  const char *alert)
-{
-	struct page p = { .cfg = cfg, .s = s, .errors = errs, .n_errors = n, .alert = alert };
-
-	rp->status = MHD_HTTP_OK;
-	page_link(&rp->h, &p);
-}
-
-static void
-post_login(struct reply *rp, struct session *s, const struct form *f, const char *rhost)
-{
-	struct throttle_policy pol = { cfg->login_max_failures, cfg->login_window_s,
-				       cfg->login_lockout_s };
-	const char *login = form_get(f, "login"), *pw = form_get(f, "password");
-	struct field_error errs[2];
-	struct backend_reply r;
-	char lkey[SESSION_LOGIN_MAX + 16], akey[ADDR_MAX + 8];
-	size_t n = 0, i;
-	int64_t now = clock_now_ms();
-
-	if (login == NULL || login[0] == '\0')
-		errs[n++] = (struct field_error){ "login", "Enter your PACER username" };
-	if (pw == NULL || pw[0] == '\0')
-		errs[n++] = (struct field_error){ "password", "Enter your password" };
-	if (n > 0) {
-		show_login(rp, s, errs, n, NULL);
-		return;
-	}
-	snprintf(akey, sizeof(akey), "addr:%s", rhost);
-	if (!valid_login(login) || strlen(pw) > 1024) {
-		throttle_fail(akey, now, &pol);
-		log_web("web_login", login, rhost, "deny", "invalid_login", NULL);
-		show_login(rp, s, NULL, 0, bad_login);
-		return;
-	}
-	snprintf(lkey, sizeof(lkey), "login:%s", login);
-	for (i = 0; lkey[i] != '\0'; i++)
-		lkey[i] = (char)tolower((unsigned char)lkey[i]);
-	if (throttle_locked(lkey, now, NULL) || throttle_locked(akey, now, NULL)) {
-		log_web("web_login", login, rhost, "deny", "throttled", NULL);
-		show_login(rp, s, NULL, 0, bad_login);
-		return;
-	}
-	backend_auth(&be, login, pw, rhost, &r);
-	if (!r.reached || r.result == PRS_UNAVAIL) {
-		log_web("web_login", login, rhost, "error", "ecflinkd_unavailable",
-			r.reached ? r.reason : r.error);
-		message(rp, s, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			unavailable, "/", "Try again");
-		return;
-	}
-	if (r.result != PRS_SUCCESS) {
-		throttle_fail(lkey, now, &pol);
-		throttle_fail(akey, now, &pol);
-		show_login(rp, s, NULL, 0, bad_login);
-		return;
-	}
-	throttle_clear(lkey);
-	snprintf(s->pacer, sizeof(s->pacer), "%s", login);
-	backend_account(&be, login, rhost, &r);
-	if (!take_account(rp, s, &r))
-		return;
-	s->sso = false;
-	if (session_rotate(s) < 0) {
-		message(rp, NULL, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			unavailable, "/", "Try again");
-		return;
-	}
-	rp->set_cookie = true;
-	redirect(rp, "/");
-}
-
-/* Shows a link refusal; the form again for credentials, a page otherwise. */
-static void
-link_refused(struct reply *rp, struct session *s, const struct backend_reply *r)
-{
-	const char *m = r->message[0] != '\0' ? r->message : NULL;
-
-	switch (r->result) {
-	case PLR_BAD_CREDENTIALS:
-		show_link(rp, s, NULL, 0,
-			  m ? m : "The login or password (or reset code) is not correct.");
-		return;
-	case PLR_BEFORE_GOLIVE:
-		message(rp, s, MHD_HTTP_FORBIDDEN, "Linking is not open yet",
-			m ? m : "Linking opens when the court goes live.", "/", "Return to the menu");
-		return;
-	case PLR_CMECF_LINKED:
-	case PLR_PACER_LINKED:
-		message(rp, s, MHD_HTTP_CONFLICT, "Already linked",
-			m ? m : "One of these accounts is already linked. Only the court can undo "
-				"a link.", "/", "Return to the menu");
-		return;
-	case PLR_NOT_ELIGIBLE:
-		message(rp, s, MHD_HTTP_FORBIDDEN, "This account cannot be linked",
-			m ? m : "This CM/ECF account cannot be linked; contact the court.", "/",
-			"Return to the menu");
-		return;
-	case PLR_EXPIRED:
-		message(rp, s, MHD_HTTP_GONE, "This link request has expired",
-			m ? m : "This link request has expired or was already used; start again.",
-			"/link", "Start again");
-		return;
-	case PLR_CONFIRM_REQUIRED:
-		message(rp, s, MHD_HTTP_OK, "Not linked",
-			"You cancelled the link; nothing was changed.", "/",
-			"Return to the menu");
-		return;
-	default:
-		message(rp, s, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			m ? m : unavailable, "/", "Return to the menu");
-		return;
-	}
-}
-
-/* Sends LINK_COMMIT for the session's token (taken out of it first). */
-static void
-commit(struct reply *rp, struct session *s, bool confirm, const char *rhost)
-{
-	struct backend_reply r;
-	char token[sizeof(s->token)];
-
-	memcpy(token, s->token, sizeof(token));
-	s->token[0] = '\0';
-	session_put(s);
-	backend_commit(&be, token, confirm, rhost, &r);
-	explicit_bzero(token, sizeof(token));
-	if (!r.reached) {
-		log_web("web_link", s->pacer, rhost, "error", "ecflinkd_unavailable", r.error);
-		message(rp, s, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			"ecflinkd did not answer; the link may or may not have been made. Log in "
-			"again in a few minutes to see.", "/", "Return to the menu");
-		return;
-	}
-	if (r.result != PLR_OK) {
-		link_refused(rp, s, &r);
-		return;
-	}
-	s->txn = r.txn;
-	s->state = SS_LINKED;
-	snprintf(s->linked, sizeof(s->linked), "%s", r.login[0] ? r.login : s->cmecf_login);
-	redirect(rp, "/done");
-}
-
-static void
-post_link(struct reply *rp, struct session *s, const struct form *f, const char *rhost)
-{
-	const char *login = form_get(f, "cmecf_login"), *pw = form_get(f, "cmecf_password");
-	const char *code = form_get(f, "reset_code");
-	struct field_error errs[2];
-	struct backend_reply r;
-	size_t n = 0;
-
-	if (pw != NULL && pw[0] == '\0')
-		pw = NULL;
-	if (code != NULL && code[0] == '\0')
-		code = NULL;
-	if (login == NULL || login[0] == '\0')
-		errs[n++] = (struct field_error){ "cmecf_login", "Enter your CM/ECF login" };
-	if (pw == NULL && code == NULL)
-		errs[n++] = (struct field_error){ "cmecf_password",
-			"Enter your CM/ECF password, or the reset code from the court" };
-	else if (pw != NULL && code != NULL)
-		errs[n++] = (struct field_error){ "reset_code",
-			"Enter either your CM/ECF password or a reset code, not both" };
-	if (n > 0) {
-		show_link(rp, s, errs, n, NULL);
-		return;
-	}
-	if (!valid_login(login) || (pw != NULL && strlen(pw) > 1024) ||
-	    (code != NULL && strlen(code) > 128)) {
-		show_link(rp, s, NULL, 0,
-			  "The login or password (or reset code) is not correct, or there were too "
-			  "many attempts; wait and try again, or ask the court for a link reset code.");
-		return;
-	}
-	backend_prepare(&be, s->pacer, login, pw, code, rhost, &r);
-	if (!r.reached) {
-		log_web("web_link", s->pacer, rhost, "error", "ecflinkd_unavailable", r.error);
-		message(rp, s, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			unavailable, "/", "Return to the menu");
-		return;
-	}
-	if (r.result != PLR_OK || r.token[0] == '\0') {
-		link_refused(rp, s, &r);
-		return;
-	}
-	snprintf(s->token, sizeof(s->token), "%s", r.token);
-	snprintf(s->cmecf_login, sizeof(s->cmecf_login), "%s", r.login);
-	snprintf(s->cmecf_name, sizeof(s->cmecf_name), "%s", r.name);
-	snprintf(s->pacer_name, sizeof(s->pacer_name), "%s", r.name2);
-	s->grade = r.grade;
-	explicit_bzero(r.token, sizeof(r.token));
-	if (s->grade == PG_EXACT) {
-		commit(rp, s, true, rhost);
-		return;
-	}
-	redirect(rp, "/confirm");
-}
-
-static void
-post_confirm(struct reply *rp, struct session *s, const struct form *f, const char *rhost)
-{
-	const char *action = form_get(f, "action");
-
-	if (s->token[0] == '\0') {
-		/* Submitted again (back button, double click): the link was made
-		 * or refused already; nothing is sent to ecflinkd. */
-		redirect(rp, s->txn != 0 ? "/done" : "/");
-		return;
-	}
-	if (action != NULL && strcmp(action, "cancel") == 0) {
-		/* Sent unconfirmed so that ecflinkd logs the attempt now. */
-		commit(rp, s, false, rhost);
-		return;
-	}
-	if (action == NULL || strcmp(action, "link") != 0) {
-		message(rp, s, MHD_HTTP_BAD_REQUEST, "Bad request",
-			"The form did not say whether to link or cancel.", "/confirm", "Back");
-		return;
-	}
-	commit(rp, s, true, rhost);
 }
 
 /* --- routing ------------------------------------------------------------------- */
@@ -577,36 +235,31 @@ resolve_session(struct MHD_Connection *conn, struct reply *rp, struct session *s
 {
 	const char *id = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, HANDLER_COOKIE);
 	const char *sso = sso_login(conn);
-	struct backend_reply r;
 
 	*have = id != NULL && session_get(id, clock_now_ms(), s);
 	if (sso == NULL || (*have && s->sso && strcmp(s->pacer, sso) == 0))
 		return true;
-	if (!valid_login(sso)) {
-		log_web("web_sso", sso, rhost, "deny", "invalid_login", NULL);
-		message(rp, NULL, MHD_HTTP_FORBIDDEN, "PACER account not found",
+	if (!flow_valid_login(sso)) {
+		flow_log("web_sso", sso, rhost, "deny", "invalid_login", NULL);
+		reply_message(rp, NULL, MHD_HTTP_FORBIDDEN, "PACER account not found",
 			"This PACER account is not known to this court.", NULL, NULL);
 		return false;
 	}
 	if (!*have && session_new(clock_now_ms(), s) < 0) {
-		message(rp, NULL, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			unavailable, "/", "Try again");
+		reply_unavailable_page(rp, NULL, "/", "Try again");
 		return false;
 	}
 	*have = true;
 	memset(s->token, 0, sizeof(s->token));
 	s->txn = 0;
-	snprintf(s->pacer, sizeof(s->pacer), "%s", sso);
-	backend_account(&be, sso, rhost, &r);
-	if (!take_account(rp, s, &r)) {
+	if (!flow_sso_account(rp, s, sso, rhost)) {
 		s->state = SS_ANON;
 		session_put(s);
 		return false;
 	}
 	s->sso = true;
 	if (session_rotate(s) < 0) {
-		message(rp, NULL, MHD_HTTP_SERVICE_UNAVAILABLE, "Linking is temporarily unavailable",
-			unavailable, "/", "Try again");
+		reply_unavailable_page(rp, NULL, "/", "Try again");
 		return false;
 	}
 	rp->set_cookie = true;
@@ -628,7 +281,7 @@ route(struct MHD_Connection *conn, const char *path, bool post, struct req *rq,
 	struct session s;
 	struct form f;
 	bool have = false, authed;
-	char rhost[ADDR_MAX];
+	char rhost[FLOW_ADDR_MAX];
 	const char *ctype;
 
 	client_addr(conn, rhost, sizeof(rhost));
@@ -641,33 +294,33 @@ route(struct MHD_Connection *conn, const char *path, bool post, struct req *rq,
 		ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
 		if (ctype == NULL ||
 		    strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0) {
-			message(rp, NULL, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported form",
+			reply_message(rp, NULL, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "Unsupported form",
 				"This page accepts only forms sent by a web browser.", "/",
 				"Start again");
 			goto out;
 		}
 		rq->body[rq->len] = '\0';
 		if (form_parse(rq->body, &f) < 0) {
-			message(rp, NULL, MHD_HTTP_BAD_REQUEST, "Bad request",
+			reply_message(rp, NULL, MHD_HTTP_BAD_REQUEST, "Bad request",
 				"The form could not be read.", "/", "Start again");
 			goto out;
 		}
 		if (!csrf_ok(have, &s, &f)) {
-			log_web("web_csrf", authed ? s.pacer : NULL, rhost, "deny", "csrf", path);
+			flow_log("web_csrf", authed ? s.pacer : NULL, rhost, "deny", "csrf", path);
 			csrf_refused(rp, have ? &s : NULL);
 			goto out;
 		}
 	}
 	if (strcmp(path, "/") == 0 || strcmp(path, "/login") == 0) {
 		if (post && strcmp(path, "/login") == 0) {
-			post_login(rp, &s, &f, rhost);
+			flow_post_login(rp, &s, &f, rhost);
 		} else if (post) {
 			rp->status = MHD_HTTP_METHOD_NOT_ALLOWED;
 			rp->allow = "GET, HEAD";
-			message(rp, &s, rp->status, "Not allowed", "Use the form on this site.", "/",
-				"Start again");
+			reply_message(rp, &s, rp->status, "Not allowed", "Use the form on this site.",
+				      "/", "Start again");
 		} else if (authed && strcmp(path, "/login") == 0) {
-			redirect(rp, "/");
+			reply_redirect(rp, "/");
 		} else if (authed) {
 			struct page p = { .cfg = cfg, .s = &s };
 
@@ -676,43 +329,41 @@ route(struct MHD_Connection *conn, const char *path, bool post, struct req *rq,
 		} else {
 			if (!have) {
 				if (session_new(clock_now_ms(), &s) < 0) {
-					message(rp, NULL, MHD_HTTP_SERVICE_UNAVAILABLE,
-						"Linking is temporarily unavailable", unavailable, "/",
-						"Try again");
+					reply_unavailable_page(rp, NULL, "/", "Try again");
 					goto out;
 				}
 				have = true;
 				rp->set_cookie = true;
 			}
-			show_login(rp, &s, NULL, 0, NULL);
+			reply_login(rp, &s, NULL, 0, NULL);
 		}
 	} else if (strcmp(path, "/logout") == 0 && post) {
 		session_drop(s.id);
 		have = false;
 		rp->clear_cookie = true;
-		redirect(rp, "/");
+		reply_redirect(rp, "/");
 	} else if (!authed && (strcmp(path, "/link") == 0 || strcmp(path, "/confirm") == 0 ||
 			       strcmp(path, "/done") == 0)) {
-		redirect(rp, "/");
+		reply_redirect(rp, "/");
 	} else if (strcmp(path, "/link") == 0) {
 		if (s.state == SS_LINKED && s.txn != 0)
-			redirect(rp, "/done");
+			reply_redirect(rp, "/done");
 		else if (s.state == SS_LINKED)
-			redirect(rp, "/");
+			reply_redirect(rp, "/");
 		else if (post)
-			post_link(rp, &s, &f, rhost);
+			flow_post_link(rp, &s, &f, rhost);
 		else
-			show_link(rp, &s, NULL, 0, NULL);
+			reply_link(rp, &s, NULL, 0, NULL);
 	} else if (strcmp(path, "/confirm") == 0) {
 		if (post) {
-			post_confirm(rp, &s, &f, rhost);
+			flow_post_confirm(rp, &s, &f, rhost);
 		} else if (s.token[0] != '\0') {
 			struct page p = { .cfg = cfg, .s = &s };
 
 			rp->status = MHD_HTTP_OK;
 			page_confirm(&rp->h, &p);
 		} else {
-			redirect(rp, s.txn != 0 ? "/done" : "/");
+			reply_redirect(rp, s.txn != 0 ? "/done" : "/");
 		}
 	} else if (strcmp(path, "/done") == 0 && !post) {
 		if (s.txn != 0) {
@@ -721,14 +372,14 @@ route(struct MHD_Connection *conn, const char *path, bool post, struct req *rq,
 			rp->status = MHD_HTTP_OK;
 			page_done(&rp->h, &p);
 		} else {
-			redirect(rp, "/");
+			reply_redirect(rp, "/");
 		}
 	} else if (strcmp(path, "/done") == 0 || strcmp(path, "/logout") == 0) {
 		rp->allow = strcmp(path, "/done") == 0 ? "GET, HEAD" : "POST";
-		message(rp, have ? &s : NULL, MHD_HTTP_METHOD_NOT_ALLOWED, "Not allowed",
+		reply_message(rp, have ? &s : NULL, MHD_HTTP_METHOD_NOT_ALLOWED, "Not allowed",
 			"Use the links and forms on this site.", "/", "Start again");
 	} else {
-		message(rp, have && authed ? &s : NULL, MHD_HTTP_NOT_FOUND, "Page not found",
+		reply_message(rp, have && authed ? &s : NULL, MHD_HTTP_NOT_FOUND, "Page not found",
 			"There is no page at this address.", "/", "Go to the start page");
 	}
 	if (have)
@@ -747,7 +398,7 @@ too_big(struct MHD_Connection *conn)
 	struct reply rp = { 0 };
 
 	html_init(&rp.h);
-	message(&rp, NULL, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
+	reply_message(&rp, NULL, MHD_HTTP_CONTENT_TOO_LARGE, "Request too large",
 		"The form sent was larger than this site accepts.", "/", "Start again");
 	return send_reply(conn, &rp);
 }
@@ -772,7 +423,7 @@ handler_access(void *cls, struct MHD_Connection *conn, const char *url, const ch
 		if (!get && !post) {
 			html_init(&rp.h);
 			rp.allow = "GET, HEAD, POST";
-			message(&rp, NULL, MHD_HTTP_METHOD_NOT_ALLOWED, "Not allowed",
+			reply_message(&rp, NULL, MHD_HTTP_METHOD_NOT_ALLOWED, "Not allowed",
 				"This site answers only GET and POST.", "/", "Start again");
 			return send_reply(conn, &rp);
 		}
