@@ -4,14 +4,19 @@
  * quick latency figure.
  *
  *   pamdrive -C CONFDIR -s SERVICE [-u USER] [-p PASSWORD]... [-a ANSWER]...
- *            [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] [-n N [-U FILE] [-L FILE]]
- *            PHASE...
+ *            [-S] [-N] [-w] [-r RHOST] [-t TTY] [-R RUSER]
+ *            [-n N [-U FILE] [-L FILE]] PHASE...
  *
  * PHASE is auth, account or setcred.  The conversation answers
  * PAM_PROMPT_ECHO_OFF with the next -p value and PAM_PROMPT_ECHO_ON with the
  * next -a value (none left: PAM_CONV_ERR) and prints every message as one
  * line, "conv STYLE: text", newlines written as \n.  Each phase prints
  * "PHASE: PAM_CODE (T ms)"; then "env NAME=VALUE" for the PAM environment.
+ * -w adds to each phase how long the calling thread, while it ran, was
+ * ready but waiting for a CPU (the run-queue wait of
+ * /proc/thread-self/schedstat): "PHASE: PAM_CODE (T ms; W ms waiting for a
+ * CPU)".  T - W is what a deadline bounds however busy the machine is; W
+ * is "?" when the kernel keeps no such figure.
  * -S passes PAM_SILENT, -N gives libpam a conversation without a function.
  * -n N runs the whole transaction N times, quietly, and prints p50, p99 and
  * mean.  With -n, -U FILE takes the user of transaction i from line
@@ -45,7 +50,7 @@ struct answers {
 struct drive {
 	const char *confdir, *service, *user, *rhost, *tty, *ruser;
 	struct answers pw, ans;
-	bool silent, noconv, quiet;
+	bool silent, noconv, quiet, cpu_wait;
 	const char *phase[MAX_PHASES];
 	int nphase;
 	struct bu_users users;	/* -U: logins taken round-robin, or none */
@@ -179,6 +184,39 @@ set_item(pam_handle_t *h, int item, const char *value, const char *what)
 	return 0;
 }
 
+/* The calling thread's run-queue wait so far, in ms, or -1 when the
+ * kernel does not keep it (no CONFIG_SCHED_INFO). */
+static double
+runq_wait_ms(void)
+{
+	unsigned long long on_cpu, waited;
+	FILE *f = fopen("/proc/thread-self/schedstat", "r");
+	int n;
+
+	if (f == NULL)
+		return -1;
+	n = fscanf(f, "%llu %llu", &on_cpu, &waited);
+	fclose(f);
+	return n == 2 ? (double)waited / 1e6 : -1;
+}
+
+/* Prints one phase's line: its code, its time, and with -w its CPU wait. */
+static void
+print_phase(const struct drive *d, const char *phase, int rc, double ms, double w0)
+{
+	double w1;
+
+	printf("%s: %s (%.2f ms", phase, code_name(rc), ms);
+	if (d->cpu_wait) {
+		w1 = runq_wait_ms();
+		if (w0 < 0 || w1 < 0)
+			fputs("; ? ms waiting for a CPU", stdout);
+		else
+			printf("; %.2f ms waiting for a CPU", w1 - w0);
+	}
+	puts(")");
+}
+
 /* Runs one transaction; returns 0 when every phase succeeded. */
 static int
 transaction(struct drive *d)
@@ -203,7 +241,7 @@ transaction(struct drive *d)
 		return 1;
 	}
 	for (i = 0; i < d->nphase; i++) {
-		double t0 = bu_now_ms();
+		double w0 = d->cpu_wait ? runq_wait_ms() : 0, t0 = bu_now_ms();
 
 		if (strcmp(d->phase[i], "auth") == 0)
 			rc = pam_authenticate(h, flags);
@@ -214,7 +252,7 @@ transaction(struct drive *d)
 		if (rc != PAM_SUCCESS)
 			failed = 1;
 		if (!d->quiet)
-			printf("%s: %s (%.2f ms)\n", d->phase[i], code_name(rc), bu_now_ms() - t0);
+			print_phase(d, d->phase[i], rc, bu_now_ms() - t0, w0);
 		else if (rc != PAM_SUCCESS && d->told++ < MAX_TOLD)
 			fprintf(stderr, "pamdrive: transaction %ld: %s: %s (%.2f ms)\n", d->txn,
 				d->phase[i], code_name(rc), bu_now_ms() - t0);
@@ -270,7 +308,7 @@ static void
 usage(void)
 {
 	fputs("usage: pamdrive -C CONFDIR -s SERVICE [-u USER] [-p PASSWORD]... "
-	      "[-a ANSWER]... [-S] [-N] [-r RHOST] [-t TTY] [-R RUSER] "
+	      "[-a ANSWER]... [-S] [-N] [-w] [-r RHOST] [-t TTY] [-R RUSER] "
 	      "[-n N [-U FILE] [-L FILE]] auth|account|setcred...\n", stderr);
 	exit(2);
 }
@@ -293,7 +331,7 @@ main(int argc, char **argv)
 	char *end;
 	int c, i, rc;
 
-	while ((c = getopt(argc, argv, "C:s:u:p:a:SNr:t:R:n:U:L:")) != -1) {
+	while ((c = getopt(argc, argv, "C:s:u:p:a:SNwr:t:R:n:U:L:")) != -1) {
 		switch (c) {
 		case 'C': d.confdir = optarg; break;
 		case 's': d.service = optarg; break;
@@ -302,6 +340,7 @@ main(int argc, char **argv)
 		case 'a': add(&d.ans, optarg); break;
 		case 'S': d.silent = true; break;
 		case 'N': d.noconv = true; break;
+		case 'w': d.cpu_wait = true; break;
 		case 'r': d.rhost = optarg; break;
 		case 't': d.tty = optarg; break;
 		case 'R': d.ruser = optarg; break;
