@@ -261,6 +261,30 @@ event_drop_summary(uid_t uid, unsigned long count, const char *reason)
 }
 
 void
+event_frontend_hint(uid_t uid, const char *peer_class, unsigned int count, unsigned int window_s,
+		    const char *group)
+{
+	char todo[160], detail[400];
+	struct kv kv;
+
+	if (group != NULL)
+		snprintf(todo, sizeof(todo), "add its user to group %s (socket.frontend_group)",
+			 group);
+	else
+		snprintf(todo, sizeof(todo), "set socket.frontend_group and add its user to that "
+			 "group");
+	snprintf(detail, sizeof(detail), "uid %u sends PAM requests with a client address (RHOST) "
+		 "as a login front end does; if it is one (Apache mod_authnz_pam, a web SSO), %s, "
+		 "or all its users share one failure budget", (unsigned int)uid, todo);
+	begin(&kv, "frontend_hint");
+	uid_field(&kv, "peer_uid", uid);
+	kv_str(&kv, "peer_class", peer_class);
+	kv_int(&kv, "count", (long long)count);
+	kv_int(&kv, "window_s", (long long)window_s);
+	finish_at(&kv, NULL, "warning", "not_in_frontend_group", detail, true);
+}
+
+void
 event_denied(const struct request *rq, const char *action)
 {
 	struct kv kv;

@@ -95,6 +95,12 @@ void event_drop(const struct request *rq, const char *reason, const char *detail
 /* count connections of uid refused (fair share, full queue) since the last
  * summary, the last for reason: one line for many (share.c). */
 void event_drop_summary(uid_t uid, unsigned long count, const char *reason);
+/* uid, a peer counted by its uid (class peer_class: admin or other), sent
+ * count PAM requests with an RHOST within window_s, as a login front end
+ * does (fehint.c); group is socket.frontend_group or NULL.  Once per uid,
+ * at LOG_WARNING. */
+void event_frontend_hint(uid_t uid, const char *peer_class, unsigned int count,
+			 unsigned int window_s, const char *group);
 /* A request of a type the sender's peer class may not make. */
 void event_denied(const struct request *rq, const char *action);
 /* detail: for a file that fails to load, its first fault. */

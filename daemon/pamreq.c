@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "decide.h"
 #include "events.h"
+#include "fehint.h"
 #include "redaction.h"
 #include "retalert.h"
 
@@ -193,6 +195,10 @@ pamreq_decide(struct req_ctx *c, const struct proto_msg *m, struct proto_buf *b)
 		return;
 	}
 	p.realm = realm;
+	if (c->pol->count == TPC_UID && p.rhost != NULL && p.rhost[0] != '\0' &&
+	    fehint_note(p.peer_uid, clock_now_ms()))
+		event_frontend_hint(p.peer_uid, c->pol->name, FEHINT_REQUESTS,
+				    FEHINT_WINDOW_MS / 1000, c->cfg->frontend_group);
 	decide_pam(c->w, c->cfg, &p, &d);
 	if (p.type == PT_ACCOUNT && d.result == PRS_SUCCESS && (p.flags & PF_REDACTION)) {
 		if (ask_redaction(c, &p, &d, b) == 0)

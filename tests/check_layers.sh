@@ -17,7 +17,7 @@ src=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 # Bottom to top: "layer-name: module module ..." (a module is a file name
 # without .c/.h).
 LAYERS='
-utilities: log config_check pwfile namecmp resetcode locks rundir mailrate tlsdiag mta_helper
+utilities: log config_check pwfile namecmp resetcode locks rundir mailrate tlsdiag fehint mta_helper
 tokens, config reading, server health: tokens config_read ldhealth
 configuration: config
 mail texts: mailtext

@@ -333,4 +333,23 @@ for uids in "65534" "5101 5102 5103 5104"; do
 	t_diag "flood $n: $(since 'event=drop ' | sed 's/.*event=drop //' | tr '\n' ';')"
 done
 
+# --- 10. a front end left out of socket.frontend_group ------------------------------
+# An "other" uid sending PAM requests with a client address at a front
+# end's rate (30 within 60 s) is named once, with what to do; root never.
+h_syslog_mark
+ask 4242 -r pacer -u janedoe -p 'Jane!pacer1' -A -h 198.51.100.7 -n 29 "$H_SOCK" auth
+t_like "$OUT" 'result=0 ' "uid 4242's logins with a client address are answered"
+ask 4242 -r pacer -u janedoe -p 'Jane!pacer1' -A -n 29 "$H_SOCK" auth
+ask 0 -r pacer -u janedoe -p 'Jane!pacer1' -A -h 198.51.100.8 -n 40 "$H_SOCK" auth
+log_sync
+t_is "$(nsince 'event=frontend_hint')" 0 \
+	"29 requests with a client address (and 29 without, and root's 40): no hint yet"
+ask 4242 -r pacer -u janedoe -p 'Jane!pacer1' -A -h 198.51.100.9 -n 31 "$H_SOCK" auth
+t_like "$OUT" 'result=0 ' "the hint refuses nothing"
+log_sync
+l=$(since 'event=frontend_hint')
+t_like "$l" 'event=frontend_hint peer_uid=4242 peer_class=other count=30 window_s=60 result=warning reason=not_in_frontend_group detail=".*socket.frontend_group.*one failure budget"' \
+	"the 30th names the uid once, with what to do"
+t_is "$(printf '%s\n' "$l" | grep -c .)" 1 "once per uid, however many follow"
+
 t_done
