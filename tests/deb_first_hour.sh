@@ -6,12 +6,14 @@
 #
 #   slapd configured for the court's domain (dpkg-reconfigure, as the
 #   admin answers apt's questions) and started as its init script would;
-#   dpkg -i of the three packages; an nslcd-style POSIX account; the setup
+#   dpkg -i of the four packages; an nslcd-style POSIX account; the setup
 #   helper twice (the second run changes nothing); the sed line it prints;
 #   ecflinkd started as the unit would (User=, RuntimeDirectory=,
-#   ExecStartPre=, ExecStart=); the example attorney's login through
-#   pamtester and the sample PAM service; anonymous reads and binds as
-#   nslcd does them; dpkg -r stops the daemon without systemd.
+#   ExecStartPre=, ExecStart=), trusting ecflink-web as README.Debian
+#   says and handing that group its private socket; the example
+#   attorney's login through pamtester and the sample PAM service;
+#   anonymous reads and binds as nslcd does them; dpkg -r stops the
+#   daemon without systemd.
 #
 #   bash deb_first_hour.sh DEB_DIR
 #
@@ -125,9 +127,11 @@ EOF
 # --- the packages -------------------------------------------------------------
 
 out=$(dpkg -i "$DEBS"/ecflink-schema_*.deb "$DEBS"/ecflinkd_*.deb \
-	"$DEBS"/libpam-ecflink_*.deb 2>&1)
-check "dpkg -i of the three packages in a fresh bookworm root" test $? -eq 0 ||
+	"$DEBS"/libpam-ecflink_*.deb "$DEBS"/ecflink-web_*.deb 2>&1)
+check "dpkg -i of the four packages in a fresh bookworm root" test $? -eq 0 ||
 	bail "install" "$out"
+like " $(id -nG ecflink) " ' ecflink-web ' \
+	"ecflink-web's postinst put ecflinkd's user into the group ecflink-web"
 step install
 
 # --- ecflink-setup-ldap -------------------------------------------------------
@@ -160,6 +164,11 @@ like "$sedline" "^sed -i 's\|dc=example,dc=org\|$SUFFIX\|' /etc/ecflink/ecflink.
 	"the helper prints the sed line for ecflink.conf"
 eval "$sedline"
 is "$(grep -c 'dc=example,dc=org' /etc/ecflink/ecflink.conf)" 0 "the sed line did its job"
+# README.Debian's first step for the web pages: trust ecflink-web.
+sed -i 's|^\([[:space:]]*\)#frontend_group = "ecflink-web";|\1frontend_group = "ecflink-web";|' \
+	/etc/ecflink/ecflink.conf
+like "$(grep frontend_group /etc/ecflink/ecflink.conf)" '^[[:space:]]*frontend_group = "ecflink-web";' \
+	"the shipped comment's frontend_group line, uncommented, trusts ecflink-web"
 check "ecflinkd -t accepts the configuration" ecflinkd -t -f /etc/ecflink/ecflink.conf
 
 # --- ecflinkd as its unit starts it -------------------------------------------
@@ -182,6 +191,9 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 check "ecflinkctl ping answers ecflinkd started as the unit would" ecflinkctl ping ||
+	sed 's/^/#   /' /root/ecflinkd.out
+is "$(stat -c '%U:%G %a' "$rtdir/ecflinkd-private.sock" 2>&1)" "$user:ecflink-web 660" \
+	"the private socket belongs to the group ecflink-web (0660), for the web front end" ||
 	sed 's/^/#   /' /root/ecflinkd.out
 step daemon
 
@@ -209,7 +221,7 @@ like "$out" '^userPassword' "self: nsuser still reads its own userPassword (by s
 # --- removal without systemd ----------------------------------------------------
 
 check "the daemon still runs before removal" kill -0 "$pid"
-out=$(dpkg -r libpam-ecflink ecflinkd 2>&1)
+out=$(dpkg -r ecflink-web libpam-ecflink ecflinkd 2>&1)
 check "dpkg -r ecflinkd" test $? -eq 0 || printf '%s\n' "$out" | sed 's/^/#   /'
 for i in $(seq 50); do
 	kill -0 "$pid" 2>/dev/null || break
