@@ -10,11 +10,13 @@
 #     deadline (timeout_ms 3000 in the PAM service), timed around the call
 #     by pamdrive, less the time the caller sat ready but waiting for a CPU
 #     (pamdrive -w).  With 200 processes on two cores that wait is seconds,
-#     and no deadline can cover it; the VM's own stalls (once seen here:
-#     4 of 2,021 calls 1.4-2.8 s over, not waiting for a CPU, during a
-#     compile) are what the second 3 s allow.  Calls over the deadline
-#     + 1 s are told in a diag line.  That the deadline itself is kept is
-#     it_pam's test against a daemon that never answers;
+#     and no deadline can cover it.  The second 3 s allow for stalls
+#     that are not a wait for a CPU either: seen on 4 to 13 calls of some
+#     runs, 1.1-2.8 s past the deadline, and not found (the module's
+#     pam_syslog line after failing closed is a candidate: glibc's syslog()
+#     blocks while the test's /dev/log reader is behind).  Calls over the
+#     deadline + 1 s are told in a diag line.  That the deadline itself is
+#     kept is it_pam's test against a daemon that never answers;
 #   - no wrong allow: a wrong or retired password never gets PAM_SUCCESS;
 #   - while slapd is down the answer is PAM_AUTHINFO_UNAVAIL (fail
 #     closed), and after it is back right passwords succeed again;

@@ -200,20 +200,16 @@ runq_wait_ms(void)
 	return n == 2 ? (double)waited / 1e6 : -1;
 }
 
-/* Prints one phase's line: its code, its time, and with -w its CPU wait. */
+/* Prints one phase's line: its code, its time, and with -w its CPU wait
+ * (w0 and w1 the run-queue waits before and after; -1: not known). */
 static void
-print_phase(const struct drive *d, const char *phase, int rc, double ms, double w0)
+print_phase(const struct drive *d, const char *phase, int rc, double ms, double w0, double w1)
 {
-	double w1;
-
 	printf("%s: %s (%.2f ms", phase, code_name(rc), ms);
-	if (d->cpu_wait) {
-		w1 = runq_wait_ms();
-		if (w0 < 0 || w1 < 0)
-			fputs("; ? ms waiting for a CPU", stdout);
-		else
-			printf("; %.2f ms waiting for a CPU", w1 - w0);
-	}
+	if (d->cpu_wait && (w0 < 0 || w1 < 0))
+		fputs("; ? ms waiting for a CPU", stdout);
+	else if (d->cpu_wait)
+		printf("; %.2f ms waiting for a CPU", w1 - w0);
 	puts(")");
 }
 
@@ -241,7 +237,7 @@ transaction(struct drive *d)
 		return 1;
 	}
 	for (i = 0; i < d->nphase; i++) {
-		double w0 = d->cpu_wait ? runq_wait_ms() : 0, t0 = bu_now_ms();
+		double w0 = d->cpu_wait ? runq_wait_ms() : 0, t0 = bu_now_ms(), ms, w1;
 
 		if (strcmp(d->phase[i], "auth") == 0)
 			rc = pam_authenticate(h, flags);
@@ -249,13 +245,15 @@ transaction(struct drive *d)
 			rc = pam_acct_mgmt(h, flags);
 		else
 			rc = pam_setcred(h, flags | PAM_ESTABLISH_CRED);
+		ms = bu_now_ms() - t0;
+		w1 = d->cpu_wait ? runq_wait_ms() : 0;
 		if (rc != PAM_SUCCESS)
 			failed = 1;
 		if (!d->quiet)
-			print_phase(d, d->phase[i], rc, bu_now_ms() - t0, w0);
+			print_phase(d, d->phase[i], rc, ms, w0, w1);
 		else if (rc != PAM_SUCCESS && d->told++ < MAX_TOLD)
 			fprintf(stderr, "pamdrive: transaction %ld: %s: %s (%.2f ms)\n", d->txn,
-				d->phase[i], code_name(rc), bu_now_ms() - t0);
+				d->phase[i], code_name(rc), ms);
 	}
 	env = pam_getenvlist(h);
 	for (i = 0; env != NULL && env[i] != NULL; i++) {
