@@ -57,7 +57,7 @@ ms() {
 # CPU (what timeout_ms bounds on a busy machine), in whole ms.
 own_ms() {
 	printf '%s\n' "$OUT" |
-		sed -n "s/^$1: PAM_[A-Z_]* (\([0-9.]*\) ms; \([0-9.?]*\) ms waiting for a CPU)/\1 \2/p" |
+		sed -n "s/^$1: PAM_[A-Z_]* (\([0-9.]*\) ms; \([0-9.?]*\) ms waiting for a CPU;.*/\1 \2/p" |
 		awk '{ printf "%d\n", $1 - ($2 == "?" ? 0 : $2) }'
 }
 

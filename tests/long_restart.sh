@@ -6,17 +6,16 @@
 # Every client loops whole PAM transactions (auth + account, through the
 # real libpam) for one of: a right PACER password, a wrong one, a retired
 # CM/ECF password.  It asserts what a court would ask:
-#   - every PAM call got an answer in bounded time: within twice its
-#     deadline (timeout_ms 3000 in the PAM service), timed around the call
-#     by pamdrive, less the time the caller sat ready but waiting for a CPU
+#   - every PAM call got an answer in bounded time: within its deadline
+#     (timeout_ms 3000 in the PAM service) + 5 s, timed around the call by
+#     pamdrive, less the time the caller sat ready but waiting for a CPU
 #     (pamdrive -w).  With 200 processes on two cores that wait is seconds,
-#     and no deadline can cover it.  The second 3 s allow for stalls
-#     that are not a wait for a CPU either: seen on 4 to 13 calls of some
-#     runs, 1.1-2.8 s past the deadline, and not found (the module's
-#     pam_syslog line after failing closed is a candidate: glibc's syslog()
-#     blocks while the test's /dev/log reader is behind).  Calls over the
-#     deadline + 1 s are told in a diag line.  That the deadline itself is
-#     kept is it_pam's test against a daemon that never answers;
+#     and no deadline can cover it.  The 5 s allow for stalls that are not
+#     a wait for a CPU either: seen on 4 to 13 calls of some runs, 1.1-2.8 s
+#     past the deadline, cause not found.  Calls over the deadline + 1 s
+#     are told in a diag line with their time on a CPU, to tell a stall
+#     asleep from one the host took.  That the deadline itself is kept is
+#     it_pam's test against a daemon that never answers;
 #   - no wrong allow: a wrong or retired password never gets PAM_SUCCESS;
 #   - while slapd is down the answer is PAM_AUTHINFO_UNAVAIL (fail
 #     closed), and after it is back right passwords succeed again;
@@ -43,12 +42,12 @@ fds() { ls "/proc/$ECFLINKD_PID/fd" | wc -l; }
 
 # client N KIND: loops transactions until $T/stop exists; one line per
 # transaction: "KIND AUTH_CODE ACCOUNT_CODE MS AUTH_MS ACCOUNT_MS AUTH_WAIT
-# ACCOUNT_WAIT", MS the whole pamdrive run (process start included), the
-# others each PAM call as pamdrive timed it (what a front end waits for) and
-# how much of that it waited for a CPU; the difference is what the deadline
-# bounds.
+# ACCOUNT_WAIT AUTH_CPU ACCOUNT_CPU", MS the whole pamdrive run (process
+# start included), the others each PAM call as pamdrive timed it (what a
+# front end waits for), how much of that it waited for a CPU (the
+# difference is what the deadline bounds) and how much it ran on one.
 client() {
-	local n=$1 kind=$2 svc user pw out t0 t1 codes ms waited
+	local n=$1 kind=$2 svc user pw out t0 t1 codes ms waited oncpu
 	case $kind in
 	good) svc=pacer user=janedoe pw='Jane!pacer1' ;;
 	wrong) svc=pacer user=janedoe pw="wrong-$n" ;;
@@ -63,9 +62,12 @@ client() {
 		ms=$(printf '%s\n' "$out" |
 			sed -n 's/^\(auth\|account\): PAM_[A-Z_]* (\([0-9.]*\) ms; .*/\2/p' | tr '\n' ' ')
 		waited=$(printf '%s\n' "$out" |
-			sed -n 's/^\(auth\|account\): PAM_.* ms; \([0-9.?]*\) ms waiting for a CPU)$/\2/p' |
+			sed -n 's/^\(auth\|account\): PAM_.* ms; \([0-9.?]*\) ms waiting for a CPU;.*/\2/p' |
 			tr '\n' ' ')
-		echo "$kind ${codes:-none none } $(((t1 - t0) / 1000000)) ${ms:-0 0 }${waited:-? ? }"
+		oncpu=$(printf '%s\n' "$out" |
+			sed -n 's/^\(auth\|account\): PAM_.* CPU; \([0-9.?]*\) ms on a CPU)$/\2/p' |
+			tr '\n' ' ')
+		echo "$kind ${codes:-none none } $(((t1 - t0) / 1000000)) ${ms:-0 0 }${waited:-? ? }${oncpu:-? ? }"
 	done >"$T/out/$n"
 }
 
@@ -112,7 +114,7 @@ over() {
 	awk -v l="$1" '($5 - ($7 == "?" ? 0 : $7)) > l || ($6 - ($8 == "?" ? 0 : $8)) > l' "$T/all"
 }
 LATE=$(over $((3000 + 1000)))
-SLOW=$(over $((2 * 3000)))
+SLOW=$(over $((3000 + 5000)))
 # largest COLUMN...: the largest number in those columns ("?" skipped)
 largest() {
 	awk -v cols="$*" 'BEGIN { n = split(cols, c, " "); m = 0 }
@@ -123,10 +125,11 @@ t_diag "slowest PAM call: $(largest 5 6) ms wall clock; longest wait for a CPU i
 	"one: $(largest 7 8) ms; slowest whole pamdrive run (process start and two calls," \
 	"$CLIENTS processes on $(nproc) cores): $(largest 4) ms"
 [ -z "$LATE" ] || t_diag "$(printf '%s\n' "$LATE" | grep -c .) transactions had a call over 4 s" \
-	"less its CPU wait (KIND CODES MS AUTH_MS ACCOUNT_MS AUTH_WAIT ACCOUNT_WAIT):" \
+	"less its CPU wait (KIND CODES MS AUTH_MS ACCOUNT_MS AUTH_WAIT ACCOUNT_WAIT" \
+	"AUTH_CPU ACCOUNT_CPU):" \
 	"$(printf '%s\n' "$LATE" | head -n 5)"
 t_is "$(printf '%s' "$SLOW" | grep -c .)" 0 \
-	"every PAM call answered within twice its 3 s deadline, less its wait for a CPU"
+	"every PAM call answered within its 3 s deadline + 5 s, less its wait for a CPU"
 # (the account phase alone does not check the password: a stack runs it
 # only after auth succeeded, so the auth answer is what lets one in)
 t_is "$(awk '$1 != "good" && $2 == "PAM_SUCCESS"' "$T/all" | wc -l)" 0 \

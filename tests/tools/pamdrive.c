@@ -12,11 +12,12 @@
  * next -a value (none left: PAM_CONV_ERR) and prints every message as one
  * line, "conv STYLE: text", newlines written as \n.  Each phase prints
  * "PHASE: PAM_CODE (T ms)"; then "env NAME=VALUE" for the PAM environment.
- * -w adds to each phase how long the calling thread, while it ran, was
- * ready but waiting for a CPU (the run-queue wait of
- * /proc/thread-self/schedstat): "PHASE: PAM_CODE (T ms; W ms waiting for a
- * CPU)".  T - W is what a deadline bounds however busy the machine is; W
- * is "?" when the kernel keeps no such figure.
+ * -w adds to each phase how long the calling thread was ready but waiting
+ * for a CPU, and how long it ran on one (the run-queue wait and run time
+ * of /proc/thread-self/schedstat): "PHASE: PAM_CODE (T ms; W ms waiting
+ * for a CPU; C ms on a CPU)".  T - W is what a deadline bounds however busy
+ * the machine is; the rest of T - W - C is asleep (in poll, or blocked).
+ * W and C are "?" when the kernel keeps no such figures.
  * -S passes PAM_SILENT, -N gives libpam a conversation without a function.
  * -n N runs the whole transaction N times, quietly, and prints p50, p99 and
  * mean.  With -n, -U FILE takes the user of transaction i from line
@@ -184,32 +185,40 @@ set_item(pam_handle_t *h, int item, const char *value, const char *what)
 	return 0;
 }
 
-/* The calling thread's run-queue wait so far, in ms, or -1 when the
- * kernel does not keep it (no CONFIG_SCHED_INFO). */
-static double
-runq_wait_ms(void)
+/* The calling thread's time so far on a CPU and waiting for one. */
+struct cpu_times {
+	double on, waited;	/* ms; -1 when the kernel does not keep them */
+};
+
+static struct cpu_times
+cpu_times(void)
 {
-	unsigned long long on_cpu, waited;
+	struct cpu_times c = { -1, -1 };
+	unsigned long long on, waited;
 	FILE *f = fopen("/proc/thread-self/schedstat", "r");
-	int n;
 
 	if (f == NULL)
-		return -1;
-	n = fscanf(f, "%llu %llu", &on_cpu, &waited);
+		return c;
+	if (fscanf(f, "%llu %llu", &on, &waited) == 2) {
+		c.on = (double)on / 1e6;
+		c.waited = (double)waited / 1e6;
+	}
 	fclose(f);
-	return n == 2 ? (double)waited / 1e6 : -1;
+	return c;
 }
 
 /* Prints one phase's line: its code, its time, and with -w its CPU wait
- * (w0 and w1 the run-queue waits before and after; -1: not known). */
+ * and CPU time (a and b: the thread's figures before and after). */
 static void
-print_phase(const struct drive *d, const char *phase, int rc, double ms, double w0, double w1)
+print_phase(const struct drive *d, const char *phase, int rc, double ms, struct cpu_times a,
+	    struct cpu_times b)
 {
 	printf("%s: %s (%.2f ms", phase, code_name(rc), ms);
-	if (d->cpu_wait && (w0 < 0 || w1 < 0))
-		fputs("; ? ms waiting for a CPU", stdout);
+	if (d->cpu_wait && (a.on < 0 || b.on < 0))
+		fputs("; ? ms waiting for a CPU; ? ms on a CPU", stdout);
 	else if (d->cpu_wait)
-		printf("; %.2f ms waiting for a CPU", w1 - w0);
+		printf("; %.2f ms waiting for a CPU; %.2f ms on a CPU", b.waited - a.waited,
+		       b.on - a.on);
 	puts(")");
 }
 
@@ -237,8 +246,12 @@ transaction(struct drive *d)
 		return 1;
 	}
 	for (i = 0; i < d->nphase; i++) {
-		double w0 = d->cpu_wait ? runq_wait_ms() : 0, t0 = bu_now_ms(), ms, w1;
+		struct cpu_times c0 = { 0, 0 }, c1 = { 0, 0 };
+		double t0, ms;
 
+		if (d->cpu_wait)
+			c0 = cpu_times();
+		t0 = bu_now_ms();
 		if (strcmp(d->phase[i], "auth") == 0)
 			rc = pam_authenticate(h, flags);
 		else if (strcmp(d->phase[i], "account") == 0)
@@ -246,11 +259,12 @@ transaction(struct drive *d)
 		else
 			rc = pam_setcred(h, flags | PAM_ESTABLISH_CRED);
 		ms = bu_now_ms() - t0;
-		w1 = d->cpu_wait ? runq_wait_ms() : 0;
+		if (d->cpu_wait)
+			c1 = cpu_times();
 		if (rc != PAM_SUCCESS)
 			failed = 1;
 		if (!d->quiet)
-			print_phase(d, d->phase[i], rc, ms, w0, w1);
+			print_phase(d, d->phase[i], rc, ms, c0, c1);
 		else if (rc != PAM_SUCCESS && d->told++ < MAX_TOLD)
 			fprintf(stderr, "pamdrive: transaction %ld: %s: %s (%.2f ms)\n", d->txn,
 				d->phase[i], code_name(rc), ms);
