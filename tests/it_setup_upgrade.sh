@@ -22,13 +22,18 @@ printf '%s' "$H_ROOT_PW" >"$T/root.pw"
 chmod 0600 "$T/root.pw" "$T/ldap.secret"
 export ECFLINK_SETUP_DATA=$ECF_SRC/schema
 
-# The older schema: the shipped one, unwrapped, less the two attribute
-# types and their place in ecfAccount's MAY.
-awk '/^#/ { next }
-	/^ / { line = line substr($0, 2); next }
-	{ if (NR > 1) print line; line = $0 }
-	END { print line }' "$ECF_SRC/schema/ecflink.ldif" |
-	grep -v "NAME 'ecfLinkFailure'\|NAME 'ecfRetiredAlert'" |
+# unwrapped: the shipped schema/ecflink.ldif, comments dropped and each
+# value on one line.
+unwrapped() {
+	awk '/^#/ { next }
+		/^ / { line = line substr($0, 2); next }
+		{ if (NR > 1) print line; line = $0 }
+		END { print line }' "$ECF_SRC/schema/ecflink.ldif"
+}
+
+# The older schema: the shipped one less the two attribute types and
+# their place in ecfAccount's MAY.
+unwrapped | grep -v "NAME 'ecfLinkFailure'\|NAME 'ecfRetiredAlert'" |
 	sed 's/ \$ ecfLinkFailure \$ ecfRetiredAlert//' >"$T/old.ldif"
 t_is "$(grep -c 'ecfLinkFailure\|ecfRetiredAlert' "$T/old.ldif")" 0 "the older schema is made"
 
@@ -42,9 +47,7 @@ schema() {
 }
 # shipped ATTR: the same values in the shipped schema/ecflink.ldif.
 shipped() {
-	awk '/^ / { line = line substr($0, 2); next }
-		{ if (NR > 1) print line; line = $0 }
-		END { print line }' "$ECF_SRC/schema/ecflink.ldif" | sed -n "s/^$1: //p"
+	unwrapped | sed -n "s/^$1: //p"
 }
 
 # As the older version left it: its schema, and the example entries (its
